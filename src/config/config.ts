@@ -1,0 +1,116 @@
+import { hostname } from 'node:os';
+import { err } from '../domain/errors.js';
+
+/**
+ * One typed configuration, compiled once from the environment (and defaults); nothing below
+ * the composition root reads `process.env`.
+ */
+export interface Config {
+  /** Data directory: the embedded database, the key files. `COSTSYNC_DATA_DIR`, default `./.costsync`. */
+  readonly dataDir: string;
+  /** `COSTSYNC_DATABASE_URL=postgres://…` selects the PostgreSQL server instead of the embedded database. */
+  readonly databaseUrl?: string;
+  readonly http: { readonly host: string; readonly port: number };
+  /** Signing key for API tokens (`COSTSYNC_TOKEN_SECRET`); else a key file in the data directory. */
+  readonly tokenSecret?: string;
+  /** Key that encrypts plugin secrets at rest (`COSTSYNC_SECRET_KEY`, 64 hex digits); else a key file. */
+  readonly secretKey?: string;
+  readonly demo: boolean;
+  readonly engine: EngineConfig;
+}
+
+export interface EngineConfig {
+  /** Tasks one process runs at once (`COSTSYNC_WORKER_CONCURRENCY`). */
+  readonly concurrency: number;
+  /** Names this process in task leases. */
+  readonly workerId: string;
+  /** A claimed task belongs to its worker this long without a heartbeat. */
+  readonly leaseMs: number;
+  /** How often a running task renews its lease and looks for cancellation. */
+  readonly heartbeatMs: number;
+  /** How often an idle worker looks for new tasks (new tasks also wake it at once in-process). */
+  readonly pollMs: number;
+  /** How often the reaper looks for expired leases, stalled tasks and jobs past their deadline. */
+  readonly reapMs: number;
+  /** A job still running this long after it started ends TIMEOUT (`COSTSYNC_JOB_TIMEOUT_S`). */
+  readonly jobTimeoutMs: number;
+  /** A task that receives no page from its plugin for this long ends TIMEOUT (`COSTSYNC_TASK_STALL_TIMEOUT_S`). */
+  readonly taskStallTimeoutMs: number;
+  /** get_tasks must answer within this time. */
+  readonly planTimeoutMs: number;
+  /** Attempts per task for transient plugin errors and lost workers. */
+  readonly maxAttempts: number;
+  /** First retry delay; doubles per attempt. */
+  readonly retryBackoffMs: number;
+  /** Rows per fenced write (one COPY and one lease check). */
+  readonly batchRows: number;
+  /** Cost rows older than this many months are deleted when a job closes; 0 keeps everything. */
+  readonly retentionMonths: number;
+  /** Run the hourly scheduler in this process. */
+  readonly scheduler: boolean;
+}
+
+export const DEFAULT_ENGINE: Omit<EngineConfig, 'workerId'> = {
+  concurrency: 2,
+  leaseMs: 30_000,
+  heartbeatMs: 2_000,
+  pollMs: 1_000,
+  reapMs: 2_000,
+  jobTimeoutMs: 2 * 60 * 60 * 1000,
+  taskStallTimeoutMs: 10 * 60 * 1000,
+  planTimeoutMs: 180_000,
+  maxAttempts: 3,
+  retryBackoffMs: 1_000,
+  batchRows: 5_000,
+  retentionMonths: 12,
+  scheduler: true,
+};
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw err.configuration(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  return !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
+}
+
+export function loadConfig(env: Env = process.env, overrides: Partial<EngineConfig> = {}): Config {
+  const databaseUrl = env.COSTSYNC_DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw err.configuration('COSTSYNC_DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const secretKey = env.COSTSYNC_SECRET_KEY || undefined;
+  if (secretKey && !/^[0-9a-fA-F]{64}$/.test(secretKey)) {
+    throw err.configuration('COSTSYNC_SECRET_KEY must be 64 hex digits (32 bytes); generate one with `openssl rand -hex 32`');
+  }
+  return {
+    dataDir: env.COSTSYNC_DATA_DIR || './.costsync',
+    databaseUrl,
+    http: { host: env.COSTSYNC_HTTP_HOST || '127.0.0.1', port: integer(env, 'COSTSYNC_HTTP_PORT', 8080) },
+    tokenSecret: env.COSTSYNC_TOKEN_SECRET || undefined,
+    secretKey,
+    demo: flag(env, 'COSTSYNC_DEMO', true),
+    engine: {
+      ...DEFAULT_ENGINE,
+      workerId: `${hostname()}:${process.pid}`,
+      concurrency: integer(env, 'COSTSYNC_WORKER_CONCURRENCY', DEFAULT_ENGINE.concurrency),
+      jobTimeoutMs: integer(env, 'COSTSYNC_JOB_TIMEOUT_S', DEFAULT_ENGINE.jobTimeoutMs / 1000, 1) * 1000,
+      taskStallTimeoutMs:
+        integer(env, 'COSTSYNC_TASK_STALL_TIMEOUT_S', DEFAULT_ENGINE.taskStallTimeoutMs / 1000, 1) * 1000,
+      maxAttempts: integer(env, 'COSTSYNC_TASK_MAX_ATTEMPTS', DEFAULT_ENGINE.maxAttempts, 1),
+      retentionMonths: integer(env, 'COSTSYNC_RETENTION_MONTHS', DEFAULT_ENGINE.retentionMonths),
+      scheduler: flag(env, 'COSTSYNC_SCHEDULER', true),
+      ...overrides,
+    },
+  };
+}
