@@ -1,0 +1,55 @@
+import { addMonths, monthOf } from '../domain/time.js';
+import type { Queryable } from '../store/database.js';
+import type { ChangedWindow, JobRow } from '../store/rows.js';
+import { windowsCondition } from './changed.js';
+
+/**
+ * Publishes a job whose tasks all succeeded, in the transaction that finished its last task
+ * (the job row is already locked, so exactly one closer runs). In one commit:
+ *   - rows of earlier jobs of the data source inside the job's `changed` windows and its tasks'
+ *     `task_changed` windows are deleted;
+ *   - rows older than the retention period are deleted;
+ *   - the job becomes SUCCESS, which makes its rows visible (published_cost);
+ *   - the data source's last_synchronized_at moves to the job's created_at and its key lists
+ *     gain the keys the job's rows used.
+ * Readers see the old generation or the new one, never both and never neither.
+ */
+const TASK_WINDOWS_AND_KEYS = `SELECT changed, cost_keys FROM job_task WHERE job_id = $1`;
+
+const PUBLISH = `
+  UPDATE job SET status = 'SUCCESS', remained_tasks = 0, finished_at = now(), updated_at = now()
+   WHERE job_id = $1
+  RETURNING *`;
+
+const RETENTION = `DELETE FROM cost WHERE data_source_id = $1 AND billed_month < $2`;
+
+const MERGE_INTO_DATA_SOURCE = `
+  UPDATE data_source
+     SET last_synchronized_at = $2,
+         cost_tag_keys = ARRAY(SELECT DISTINCT k FROM unnest(cost_tag_keys || $3::text[]) AS k ORDER BY k),
+         cost_additional_info_keys = ARRAY(SELECT DISTINCT k FROM unnest(cost_additional_info_keys || $4::text[]) AS k ORDER BY k),
+         cost_data_keys = ARRAY(SELECT DISTINCT k FROM unnest(cost_data_keys || $5::text[]) AS k ORDER BY k),
+         updated_at = now()
+   WHERE data_source_id = $1`;
+
+export async function closeJob(tx: Queryable, job: JobRow, retentionMonths: number): Promise<JobRow> {
+  const tasks = await tx.query<{ changed: ChangedWindow | null; cost_keys: Record<string, string[]> | null }>(
+    TASK_WINDOWS_AND_KEYS,
+    [job.job_id],
+  );
+  const windows = [...job.changed, ...tasks.flatMap((t) => (t.changed ? [t.changed] : []))];
+  if (windows.length) {
+    const params: unknown[] = [job.data_source_id, job.job_id];
+    const condition = windowsCondition(windows, params);
+    await tx.query(`DELETE FROM cost WHERE data_source_id = $1 AND job_id <> $2 AND ${condition}`, params);
+  }
+  if (retentionMonths > 0) {
+    await tx.query(RETENTION, [job.data_source_id, addMonths(monthOf(new Date()), -retentionMonths)]);
+  }
+  const keys = (name: string) => [...new Set(tasks.flatMap((t) => t.cost_keys?.[name] ?? []))];
+  await tx.query(MERGE_INTO_DATA_SOURCE, [
+    job.data_source_id, job.created_at, keys('tags'), keys('additional_info'), keys('data'),
+  ]);
+  const [published] = await tx.query<JobRow>(PUBLISH, [job.job_id]);
+  return published;
+}

@@ -1,0 +1,135 @@
+import { isCalendarDate } from '../domain/time.js';
+import { newIds } from '../domain/ids.js';
+import type { CostInfo } from '../plugins/plugin.js';
+import { copyField } from './copy-text.js';
+
+/**
+ * Turns the rows a plugin streams into COPY text for the `cost` table, checking each row on
+ * the way (spec §1.6): `billed_date` is required and must be a real `YYYY-MM-DD`; `cost` and
+ * `usage_quantity` must be numbers (absent means 0); text fields must be text and are trimmed;
+ * `tags`, `additional_info` and `data` must be objects. A bad row fails the task with the row's
+ * number, so the plugin author can find it.
+ */
+
+export const COST_COPY_COLUMNS = [
+  'cost_id', 'cost', 'usage_quantity', 'usage_unit', 'provider', 'region_code', 'region_key', 'product',
+  'usage_type', 'resource', 'tags', 'additional_info', 'data', 'data_source_id', 'job_id', 'job_task_id',
+  'workspace_id', 'domain_id', 'billed_year', 'billed_month', 'billed_date',
+] as const;
+
+/** Columns every row of one task shares. */
+export interface TaskStamp {
+  dataSourceId: string;
+  jobId: string;
+  jobTaskId: string;
+  /** The data source's workspace for WORKSPACE sources; null for DOMAIN sources. */
+  workspaceId: string | null;
+  domainId: string;
+}
+
+export class BadRowError extends Error {
+  constructor(
+    readonly code: 'ERROR_REQUIRED_PARAMETER' | 'ERROR_INVALID_PARAMETER_TYPE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BadRowError';
+  }
+}
+
+/** Keys seen in a task's rows; merged into the data source's key lists when the job closes. */
+export class CostKeys {
+  readonly tags = new Set<string>();
+  readonly additionalInfo = new Set<string>();
+  readonly data = new Set<string>();
+
+  toJSON() {
+    return { tags: [...this.tags], additional_info: [...this.additionalInfo], data: [...this.data] };
+  }
+}
+
+const TEXT_FIELDS = ['usage_unit', 'provider', 'region_code', 'product', 'usage_type', 'resource'] as const;
+
+function text(row: CostInfo, field: (typeof TEXT_FIELDS)[number], rowNumber: number): string | null {
+  const value = row[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') {
+    throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `row ${rowNumber}: ${field} must be a string, got ${typeof value}`);
+  }
+  return value.trim();
+}
+
+function number(row: CostInfo, field: 'cost' | 'usage_quantity', rowNumber: number): number {
+  const value = row[field] as unknown;
+  if (value === undefined || value === null) return 0;
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(parsed)) {
+    throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `row ${rowNumber}: ${field} must be a finite number, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+function object(row: CostInfo, field: 'tags' | 'additional_info' | 'data', rowNumber: number, keys: Set<string>): string {
+  const value = row[field] as unknown;
+  if (value === undefined || value === null) return '{}';
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `row ${rowNumber}: ${field} must be an object`);
+  }
+  for (const key in value) keys.add(key);
+  return JSON.stringify(value);
+}
+
+function billedDate(row: CostInfo, rowNumber: number): string {
+  const value = row.billed_date;
+  if (value === undefined || value === null || value === '') {
+    throw new BadRowError('ERROR_REQUIRED_PARAMETER', `row ${rowNumber}: billed_date is required (key = plugin_cost_data.billed_date)`);
+  }
+  if (typeof value !== 'string' || !isCalendarDate(value)) {
+    throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `row ${rowNumber}: billed_date must be a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Appends one COPY line per row to `out` and returns how many rows it added.
+ * `firstRowNumber` is the 1-based number of `rows[0]` within the task, for error messages.
+ */
+export function encodeCostRows(rows: readonly CostInfo[], stamp: TaskStamp, keys: CostKeys, firstRowNumber: number, out: string[]): number {
+  const ids = newIds('cost', rows.length);
+  const shared = [
+    copyField(stamp.dataSourceId), copyField(stamp.jobId), copyField(stamp.jobTaskId),
+    copyField(stamp.workspaceId), copyField(stamp.domainId),
+  ].join('\t');
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const n = firstRowNumber + i;
+    if (row === null || typeof row !== 'object') {
+      throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `row ${n}: a cost row must be an object`);
+    }
+    const date = billedDate(row, n);
+    const provider = text(row, 'provider', n);
+    const regionCode = text(row, 'region_code', n);
+    out.push(
+      [
+        ids[i],
+        String(number(row, 'cost', n)),
+        String(number(row, 'usage_quantity', n)),
+        copyField(text(row, 'usage_unit', n)),
+        copyField(provider),
+        copyField(regionCode),
+        copyField(provider && regionCode ? `${provider}.${regionCode}` : null),
+        copyField(text(row, 'product', n)),
+        copyField(text(row, 'usage_type', n)),
+        copyField(text(row, 'resource', n)),
+        copyField(object(row, 'tags', n, keys.tags)),
+        copyField(object(row, 'additional_info', n, keys.additionalInfo)),
+        copyField(object(row, 'data', n, keys.data)),
+        shared,
+        date.slice(0, 4),
+        date.slice(0, 7),
+        date,
+      ].join('\t'),
+    );
+  }
+  return rows.length;
+}

@@ -1,0 +1,50 @@
+import { JOB_STATUS, TASK_STATUS, type JobStatus } from '../domain/status.js';
+import type { Queryable } from '../store/database.js';
+import type { JobRow } from '../store/rows.js';
+
+/**
+ * Ends a running job without publishing it (CANCELED, FAILURE, TIMEOUT), in the caller's
+ * transaction: the job row is updated first (taking its lock, see the lock order in
+ * store/database.ts), unfinished tasks stop, and every cost row the job wrote is removed.
+ * Rows of earlier jobs are untouched, so readers keep seeing the previous generation.
+ * Returns undefined when the job was not running (already ended by someone else).
+ */
+const END_JOB = `
+  UPDATE job
+     SET status = $2, error_code = $3, error_message = $4,
+         remained_tasks = 0, finished_at = now(), updated_at = now()
+   WHERE job_id = $1 AND status = 'IN_PROGRESS'
+  RETURNING *`;
+
+const STOP_TASKS = `
+  UPDATE job_task
+     SET status = CASE WHEN status = 'IN_PROGRESS' THEN $2 ELSE 'CANCELED' END,
+         lease_owner = NULL, lease_until = NULL, finished_at = now(), updated_at = now()
+   WHERE job_id = $1 AND status IN ('PENDING', 'IN_PROGRESS')`;
+
+const ROLLBACK_ROWS = `DELETE FROM cost WHERE job_id = $1`;
+
+/** Wakes workers running this job's tasks so they stop at once, in every process. */
+export const JOB_ENDED_CHANNEL = 'costsync_job_ended';
+
+export interface JobEnd {
+  status: Exclude<JobStatus, 'IN_PROGRESS' | 'SUCCESS'>;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+export async function endJob(tx: Queryable, jobId: string, end: JobEnd): Promise<JobRow | undefined> {
+  const [job] = await tx.query<JobRow>(END_JOB, [jobId, end.status, end.errorCode ?? null, end.errorMessage ?? null]);
+  if (!job) return undefined;
+  const runningTasksBecome = end.status === JOB_STATUS.TIMEOUT ? TASK_STATUS.TIMEOUT : TASK_STATUS.CANCELED;
+  await tx.query(STOP_TASKS, [jobId, runningTasksBecome]);
+  await tx.query(ROLLBACK_ROWS, [jobId]);
+  await tx.query('SELECT pg_notify($1, $2)', [JOB_ENDED_CHANNEL, jobId]);
+  return job;
+}
+
+/** Locks a job row for the rest of the transaction (always before its tasks). */
+export async function lockJob(tx: Queryable, jobId: string): Promise<JobRow | undefined> {
+  const [job] = await tx.query<JobRow>('SELECT * FROM job WHERE job_id = $1 FOR UPDATE', [jobId]);
+  return job;
+}

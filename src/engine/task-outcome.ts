@@ -1,0 +1,92 @@
+import { JOB_STATUS, TASK_STATUS } from '../domain/status.js';
+import type { Database, Queryable } from '../store/database.js';
+import type { JobRow } from '../store/rows.js';
+import { closeJob } from './close-job.js';
+import { endJob, lockJob, type JobEnd } from './end-job.js';
+import type { Lease } from './lease.js';
+
+/**
+ * How a task attempt ends. Each outcome is one transaction that locks the job first, then
+ * changes the task only if the lease is still the worker's: an attempt that lost its task
+ * changes nothing.
+ */
+
+const OWNED = `job_task_id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'IN_PROGRESS'`;
+const leaseParams = (lease: Lease) => [lease.jobTaskId, lease.owner, lease.attempt];
+
+const TASK_SUCCEEDED = `
+  UPDATE job_task SET status = 'SUCCESS', cost_keys = $4, finished_at = now(), updated_at = now(),
+         lease_owner = NULL, lease_until = NULL
+   WHERE ${OWNED}
+  RETURNING job_task_id`;
+
+const COUNT_DOWN = `
+  UPDATE job SET remained_tasks = remained_tasks - 1, updated_at = now()
+   WHERE job_id = $1
+  RETURNING *`;
+
+export type SuccessResult = 'published' | 'done' | 'lost';
+
+/** The task's rows are all written: count it done, and publish the job if it was the last. */
+export async function succeedTask(db: Database, lease: Lease, costKeys: unknown, retentionMonths: number): Promise<SuccessResult> {
+  return db.transaction(async (tx) => {
+    const job = await lockJob(tx, lease.jobId);
+    if (!job || job.status !== JOB_STATUS.IN_PROGRESS) return 'lost';
+    const owned = await tx.query(TASK_SUCCEEDED, [...leaseParams(lease), JSON.stringify(costKeys)]);
+    if (owned.length === 0) return 'lost';
+    const [counted] = await tx.query<JobRow>(COUNT_DOWN, [lease.jobId]);
+    if (counted.remained_tasks > 0) return 'done';
+    await closeJob(tx, counted, retentionMonths);
+    return 'published';
+  });
+}
+
+const RETRY_LATER = `
+  UPDATE job_task SET status = 'PENDING', lease_owner = NULL, lease_until = NULL,
+         available_at = now() + $4 * interval '1 millisecond',
+         error_code = $5, error_message = $6, updated_at = now()
+   WHERE ${OWNED}
+  RETURNING job_task_id`;
+
+/** A transient failure: the task goes back to the queue after `delayMs`. */
+export async function retryTask(db: Database, lease: Lease, delayMs: number, code: string, message: string): Promise<boolean> {
+  const rows = await db.query(RETRY_LATER, [...leaseParams(lease), delayMs, code, message]);
+  return rows.length === 1;
+}
+
+const TASK_ENDED = `
+  UPDATE job_task SET status = $4, error_code = $5, error_message = $6, finished_at = now(), updated_at = now(),
+         lease_owner = NULL, lease_until = NULL
+   WHERE ${OWNED}
+  RETURNING job_task_id`;
+
+export interface TaskEnd {
+  taskStatus: typeof TASK_STATUS.FAILURE | typeof TASK_STATUS.TIMEOUT;
+  errorCode: string;
+  errorMessage: string;
+  job: JobEnd;
+}
+
+/** The task failed for good (or stalled): it ends, and so does its job, rolled back. */
+export async function endTaskAndJob(db: Database, lease: Lease, end: TaskEnd): Promise<boolean> {
+  return db.transaction(async (tx) => endOwnedTaskAndJob(tx, lease, end));
+}
+
+export async function endOwnedTaskAndJob(tx: Queryable, lease: Lease, end: TaskEnd): Promise<boolean> {
+  const job = await lockJob(tx, lease.jobId);
+  if (!job || job.status !== JOB_STATUS.IN_PROGRESS) return false;
+  const owned = await tx.query(TASK_ENDED, [...leaseParams(lease), end.taskStatus, end.errorCode, end.errorMessage]);
+  if (owned.length === 0) return false;
+  await endJob(tx, lease.jobId, end.job);
+  return true;
+}
+
+const GIVE_BACK = `
+  UPDATE job_task SET status = 'PENDING', attempt = attempt - 1, lease_owner = NULL, lease_until = NULL,
+         updated_at = now()
+   WHERE ${OWNED}`;
+
+/** On shutdown: the task goes back to the queue at once, and this attempt does not count. */
+export async function releaseTask(db: Database, lease: Lease): Promise<void> {
+  await db.query(GIVE_BACK, leaseParams(lease));
+}
