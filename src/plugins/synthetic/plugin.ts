@@ -10,7 +10,7 @@ import { daysWithData, planTasks, rowsOfDay, taskIndex } from './rows.js';
  * `hang_task`) to exercise the engine's failure paths. See docs/plugins.md.
  */
 export function makeSyntheticPlugin(now: () => Date = () => new Date()): PluginClient {
-  /** get_data calls per task in this process, for `transient_failures`. */
+  /** get_data calls per (options, task) in this process, for `transient_failures`. */
   const calls = new Map<string, number>();
 
   return {
@@ -53,7 +53,8 @@ async function* streamTask(
   // Fault knobs name tasks by their index in the plan made from the options alone; a task
   // of a sync whose `start` moved the window outside that plan has no index and no fault.
   const index = taskIndex(options, account, month);
-  const key = `${options.seed}:${account}:${month}`;
+  // Counted per task and per set of options: changing any option starts the count again.
+  const key = JSON.stringify([request.options, account, month]);
   const call = (calls.get(key) ?? 0) + 1;
   calls.set(key, call);
   const transient = index !== -1 && call <= options.transientFailures;
