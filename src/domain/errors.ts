@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   ERROR_NOT_ALLOW_SECRET_FILTER: PRECONDITION,
   ERROR_GET_JOB_TASKS: { http: 502, grpc: 'UNAVAILABLE' },
   ERROR_PLUGIN: { http: 502, grpc: 'UNAVAILABLE' },
+  ERROR_UNAVAILABLE: { http: 503, grpc: 'UNAVAILABLE' },
   ERROR_JOB_TASK: INTERNAL,
   ERROR_JOB_TIMEOUT: { http: 504, grpc: 'DEADLINE_EXCEEDED' },
   ERROR_TASK_TIMEOUT: { http: 504, grpc: 'DEADLINE_EXCEEDED' },
@@ -137,7 +138,30 @@ export const err = {
     new CostsyncError('ERROR_AUTHENTICATE_FAILURE', `Authenticate failure. (message = ${message})`),
   permission: (reason?: string) =>
     new CostsyncError('ERROR_PERMISSION_DENIED', reason ? `Permission denied. (${reason})` : 'Permission denied.'),
+  notAllowSecretFilter: (dataSourceId: string) =>
+    new CostsyncError(
+      'ERROR_NOT_ALLOW_SECRET_FILTER',
+      `Only USE_SERVICE_ACCOUNT_SECRET data sources take a secret filter. (data_source_id = ${dataSourceId})`,
+    ),
+  operatorValue: (operator: string, condition: unknown) =>
+    new CostsyncError(
+      'ERROR_OPERATOR_VALUE_TYPE',
+      `The value of '${operator}' operator must be a single value, not a list. (condition = ${show(condition)})`,
+    ),
+  operatorListValue: (operator: string, condition: unknown) =>
+    new CostsyncError(
+      'ERROR_OPERATOR_LIST_VALUE_TYPE',
+      `The value of '${operator}' operator must be a list. (condition = ${show(condition)})`,
+    ),
+  operatorBoolean: (operator: string, condition: unknown) =>
+    new CostsyncError(
+      'ERROR_OPERATOR_BOOLEAN_TYPE',
+      `The value of '${operator}' operator must be a boolean. (condition = ${show(condition)})`,
+    ),
+  notSupportQueryOption: (option: string, reason: string) =>
+    new CostsyncError('ERROR_NOT_SUPPORT_QUERY_OPTION', `Not support query option. (query_option = ${option}, reason = ${reason})`),
   notSupportApi: () => new CostsyncError('ERROR_NOT_SUPPORT_API', 'Not support API.'),
+  unavailable: (reason: string) => new CostsyncError('ERROR_UNAVAILABLE', `Service unavailable. (reason = ${reason})`),
   dbQuery: (reason: string) => new CostsyncError('ERROR_DB_QUERY', `Database query failed. (reason = ${reason})`),
   configuration: (reason: string) => new CostsyncError('ERROR_CONFIGURATION', `Configuration is invalid. (${reason})`),
 };

@@ -1,0 +1,32 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppContext } from '../../app/context.js';
+import { requireAuthentication } from './auth.js';
+import { costRoutes } from './cost-routes.js';
+import { dataSourceRoutes } from './data-source-routes.js';
+import { installErrorHandling } from './error-handler.js';
+import { registerHealth } from './health.js';
+import { jobRoutes } from './job-routes.js';
+import { jobTaskRoutes } from './job-task-routes.js';
+
+/** Request bodies larger than this are refused with 413 ERROR_REQUEST_TOO_LARGE. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * The REST API. Health routes are open; every API route sits in one encapsulated context
+ * whose `onRequest` hook turns the bearer token into `request.principal` before anything
+ * else runs. Nothing here decides visibility: services do, through auth/scope.ts.
+ */
+export function buildRestApp(ctx: AppContext): FastifyInstance {
+  // pino's Logger is a FastifyBaseLogger; the cast only drops pino's extra generic surface.
+  const app = Fastify({ loggerInstance: ctx.log as FastifyBaseLogger, bodyLimit: BODY_LIMIT_BYTES });
+  installErrorHandling(app);
+  registerHealth(app, ctx);
+  app.register(async (api) => {
+    requireAuthentication(api, ctx);
+    await api.register(jobRoutes(ctx));
+    await api.register(jobTaskRoutes(ctx));
+    await api.register(dataSourceRoutes(ctx));
+    await api.register(costRoutes(ctx));
+  });
+  return app;
+}

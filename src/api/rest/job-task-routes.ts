@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../app/context.js';
+import { jobTaskService } from '../services/job-task-service.js';
+import { messageFromQueryString } from './query-string.js';
+import { bodyOf, registerVerbs } from './verb-routes.js';
+
+type QueryString = Record<string, string | string[] | undefined>;
+
+/**
+ * JobTask: the seed document's routes exactly as written —
+ *   GET  /cost-analysis/v1/job-task/{job_task_id}
+ *   GET  /cost-analysis/v1/job-tasks            (filters from the query string)
+ *   POST /cost-analysis/v1/job-tasks/search
+ *   POST /cost-analysis/v1/job-tasks/stat
+ * — plus `POST /cost-analysis[/v1]/job-task/{get,list,stat}`.
+ */
+export function jobTaskRoutes(ctx: AppContext) {
+  return async (app: FastifyInstance) => {
+    registerVerbs(app, ctx, 'job-task', jobTaskService);
+    app.get<{ Params: { job_task_id: string }; Querystring: QueryString }>(
+      '/cost-analysis/v1/job-task/:job_task_id',
+      (request) =>
+        jobTaskService.get(ctx, request.principal, {
+          ...messageFromQueryString(request.query),
+          job_task_id: request.params.job_task_id,
+        }),
+    );
+    app.get<{ Querystring: QueryString }>('/cost-analysis/v1/job-tasks', (request) =>
+      jobTaskService.list(ctx, request.principal, messageFromQueryString(request.query)),
+    );
+    app.post('/cost-analysis/v1/job-tasks/search', (request) => jobTaskService.list(ctx, request.principal, bodyOf(request)));
+    app.post('/cost-analysis/v1/job-tasks/stat', (request) => jobTaskService.stat(ctx, request.principal, bodyOf(request)));
+  };
+}

@@ -1,0 +1,68 @@
+import { resolveField, type Catalogue, type SortKey } from './catalogue.js';
+import { compileCondition, compileKeyword, compileWhere, type Condition } from './filter.js';
+import type { ListQuery } from './parse-query.js';
+import { and, compile, join, raw, sql, type CompiledSql, type Fragment } from './sql.js';
+
+/**
+ * What every list and stat filters by, AND-ed: the caller's scope (from auth/scope.ts), the
+ * request-level filters, `query.filter`, `(query.filter_or)` and the keyword. The keyword is
+ * AND-ed with the rest (the upstream ORs it into `filter_or`, spec §9 item 23), so a keyword
+ * always narrows a result and never widens it.
+ */
+export interface FilterInput {
+  readonly scope: Fragment;
+  readonly conditions: readonly Condition[];
+  readonly filter: readonly Condition[];
+  readonly filterOr: readonly Condition[];
+  readonly keyword?: string;
+}
+
+export function compileFilters(catalogue: Catalogue, input: FilterInput): Fragment {
+  const keyword = compileKeyword(catalogue, input.keyword);
+  return and([
+    input.scope,
+    ...input.conditions.map((c) => compileCondition(catalogue, c)),
+    ...compileWhere(catalogue, input.filter, input.filterOr),
+    ...(keyword ? [keyword] : []),
+  ]);
+}
+
+/**
+ * `ORDER BY` for the given sort (or the resource default), with the id as the last key so
+ * pages never overlap. Missing values sort first ascending and last descending, as in MongoDB.
+ */
+export function compileOrder(catalogue: Catalogue, sort: readonly SortKey[], where = 'query.sort'): Fragment {
+  const keys = sort.length > 0 ? sort : catalogue.defaultSort;
+  const terms = keys.map((s, i) => {
+    const field = resolveField(catalogue, s.key, keys === sort ? `${where}[${i}].key` : 'sort');
+    return sql`${field.expr} ${raw(s.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST')}`;
+  });
+  if (!keys.some((s) => s.key === catalogue.idKey)) terms.push(raw(`${catalogue.fields[catalogue.idKey].sql} ASC`));
+  return join(terms, ', ');
+}
+
+export interface ListPlan {
+  /** Absent for `count_only`. */
+  readonly rows?: CompiledSql;
+  readonly count: CompiledSql;
+  readonly only?: readonly string[];
+  readonly minimal: boolean;
+}
+
+export function compileList(
+  catalogue: Catalogue,
+  query: ListQuery,
+  context: { scope: Fragment; conditions: readonly Condition[] },
+): ListPlan {
+  const where = compileFilters(catalogue, { ...context, ...query });
+  query.only?.forEach((key, i) => resolveField(catalogue, key, `query.only[${i}]`));
+  const from = sql`FROM ${raw(catalogue.source)} WHERE ${where}`;
+  const count = compile(sql`SELECT count(*) AS total ${from}`);
+  if (query.countOnly) return { count, minimal: query.minimal, only: query.only };
+  const limit = Math.min(query.page.limit || catalogue.pageLimit.default, catalogue.pageLimit.max);
+  const order = compileOrder(catalogue, query.sort);
+  const rows = compile(
+    sql`SELECT ${raw(catalogue.select)} ${from} ORDER BY ${order} LIMIT ${limit} OFFSET ${query.page.start - 1}`,
+  );
+  return { rows, count, only: query.only, minimal: query.minimal };
+}
