@@ -24,7 +24,7 @@ export interface EngineConfig {
   readonly concurrency: number;
   /** Names this process in task leases. */
   readonly workerId: string;
-  /** A claimed task belongs to its worker this long without a heartbeat. */
+  /** A claimed task belongs to its worker this long without a heartbeat (`COSTSYNC_TASK_LEASE_S`). */
   readonly leaseMs: number;
   /** How often a running task renews its lease and looks for cancellation. */
   readonly heartbeatMs: number;
@@ -84,6 +84,11 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   return !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
 }
 
+/** Heartbeats renew a lease well before it runs out: at most every 2 s, at least 3 times per lease. */
+function leaseTimings(leaseMs: number): { leaseMs: number; heartbeatMs: number } {
+  return { leaseMs, heartbeatMs: Math.min(DEFAULT_ENGINE.heartbeatMs, Math.floor(leaseMs / 3)) };
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<EngineConfig> = {}): Config {
   const databaseUrl = env.COSTSYNC_DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -108,6 +113,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<EngineConf
       taskStallTimeoutMs:
         integer(env, 'COSTSYNC_TASK_STALL_TIMEOUT_S', DEFAULT_ENGINE.taskStallTimeoutMs / 1000, 1) * 1000,
       maxAttempts: integer(env, 'COSTSYNC_TASK_MAX_ATTEMPTS', DEFAULT_ENGINE.maxAttempts, 1),
+      ...leaseTimings(integer(env, 'COSTSYNC_TASK_LEASE_S', DEFAULT_ENGINE.leaseMs / 1000, 1) * 1000),
       retentionMonths: integer(env, 'COSTSYNC_RETENTION_MONTHS', DEFAULT_ENGINE.retentionMonths),
       scheduler: flag(env, 'COSTSYNC_SCHEDULER', true),
       ...overrides,

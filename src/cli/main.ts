@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { jobsCommand, tasksCommand } from './list-commands.js';
+import { RemoteError } from './remote.js';
+import { serveCommand, workerCommand } from './serve-command.js';
+import { syncCommand } from './sync-command.js';
+import { tokenCommand } from './token-command.js';
+
+const remoteOptions = (command: Command) =>
+  command
+    .option('--url <url>', 'costsync server (env COSTSYNC_URL; default http://127.0.0.1:8080)')
+    .option('--token <jwt>', 'API token (env COSTSYNC_TOKEN; default: a DOMAIN_ADMIN token signed with the local data directory key)')
+    .option('--domain <domain_id>', 'domain for the default token', 'domain-demo');
+
+const run = (action: (...args: any[]) => Promise<number | void>) => async (...args: any[]) => {
+  try {
+    const code = await action(...args);
+    if (typeof code === 'number') process.exitCode = code;
+  } catch (error) {
+    const message = error instanceof RemoteError ? `${error.code}: ${error.message}` : (error as Error).message;
+    process.stderr.write(`costsync: ${message}\n`);
+    process.exitCode = 1;
+  }
+};
+
+const program = new Command('costsync')
+  .description('Collects cloud cost data through SpaceONE-compatible data-source plugins.')
+  .showHelpAfterError();
+
+program.command('serve').description('run the API, workers, reaper and scheduler (embedded database unless COSTSYNC_DATABASE_URL is set)')
+  .addHelpText('after', '\nExamples:\n  costsync serve\n  COSTSYNC_DATABASE_URL=postgres://postgres@127.0.0.1/costsync COSTSYNC_HTTP_PORT=9090 costsync serve')
+  .action(run(serveCommand));
+
+program.command('worker').description('run workers only, sharing a PostgreSQL server with `costsync serve`')
+  .addHelpText('after', '\nExample:\n  COSTSYNC_DATABASE_URL=postgres://postgres@db/costsync COSTSYNC_WORKER_CONCURRENCY=4 costsync worker')
+  .action(run(workerCommand));
+
+program.command('token').description('print an API token (alone on stdout)')
+  .requiredOption('--domain <domain_id>', 'domain (claim did)')
+  .requiredOption('--role <role>', 'DOMAIN_ADMIN, WORKSPACE_OWNER or WORKSPACE_MEMBER')
+  .option('--workspace <workspace_id>', 'workspace (claim wid), for workspace roles')
+  .option('--ttl <duration>', 'lifetime: 3600, 90s, 15m, 12h, 30d', '1h')
+  .addHelpText('after', '\nExample:\n  export COSTSYNC_TOKEN=$(costsync token --domain domain-demo --role DOMAIN_ADMIN --ttl 12h)')
+  .action(run(tokenCommand));
+
+remoteOptions(program.command('sync <data_source_id>').description('start a sync, show its progress, exit 0 only on SUCCESS'))
+  .option('--start <YYYY-MM>', 'first month to collect (passed to the plugin)')
+  .option('--json', 'print the finished job as JSON')
+  .addHelpText('after', '\nExample:\n  costsync sync ds-0a1b2c3d4e5f --start 2026-01')
+  .action(run(syncCommand));
+
+remoteOptions(program.command('jobs').description('list jobs, newest first'))
+  .option('--data-source <data_source_id>', 'only this data source')
+  .option('--status <status>', 'IN_PROGRESS, SUCCESS, FAILURE, TIMEOUT or CANCELED')
+  .option('--limit <n>', 'how many', '20')
+  .option('--json', 'JSON instead of a table')
+  .action(run(jobsCommand));
+
+remoteOptions(program.command('tasks <job_id>').description("list a job's tasks"))
+  .option('--json', 'JSON instead of a table')
+  .action(run(tasksCommand));
+
+await program.parseAsync();

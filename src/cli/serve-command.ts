@@ -1,0 +1,69 @@
+import { buildRestApp } from '../api/rest/app.js';
+import { openApp } from '../app/open-app.js';
+import { issueToken } from '../auth/tokens.js';
+import { loadConfig } from '../config/config.js';
+import { formatCount } from './table.js';
+import { bootstrapDemo, DEMO_ADMIN } from './demo.js';
+
+/**
+ * `costsync serve`: the API, the workers, the reaper and the scheduler in one process, on the
+ * embedded database by default. Stops cleanly on SIGINT/SIGTERM: running tasks go back to
+ * the queue, so a restart (or another worker) carries on with them.
+ */
+export async function serveCommand(): Promise<void> {
+  const config = loadConfig();
+  const ctx = await openApp(config);
+  const app = buildRestApp(ctx);
+  ctx.engine.start();
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const url = `http://${config.http.host}:${config.http.port}`;
+  const where = config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`;
+  const say = (line: string) => process.stdout.write(line + '\n');
+  say(`costsync is listening on ${url} (${where})`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ctx.log.info({ signal }, 'stopping');
+    await ctx.engine.stop();
+    await app.close();
+    await ctx.db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  if (config.demo) {
+    const job = await bootstrapDemo(ctx);
+    if (job) {
+      const [{ rows }] = await ctx.db.query<{ rows: number }>(
+        'SELECT coalesce(sum(created_count), 0)::int AS rows FROM job_task WHERE job_id = $1', [job.job_id]);
+      say(`demo: data source "demo" (${job.data_source_id}) synced by job ${job.job_id}: ${job.status}, ${job.total_tasks} tasks, ${formatCount(rows)} rows`);
+    }
+    const token = await issueToken(ctx.tokenKey, { domainId: DEMO_ADMIN.domainId, role: DEMO_ADMIN.role, ttlSeconds: 7 * 24 * 3600 });
+    say(`a DOMAIN_ADMIN token for ${DEMO_ADMIN.domainId}, valid 7 days:\n  export COSTSYNC_TOKEN=${token}`);
+    say(`then, in another terminal:`);
+    say(`  curl -s -X POST ${url}/cost-analysis/v1/job/list -H "Authorization: Bearer $COSTSYNC_TOKEN" -H 'content-type: application/json' -d '{}'`);
+    say(`  npx costsync jobs          # the same as a table (signs its own token from ${config.dataDir})`);
+  }
+}
+
+/** `costsync worker`: workers and the reaper only, for more processes or machines on one PostgreSQL server. */
+export async function workerCommand(): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    process.stderr.write('costsync worker needs COSTSYNC_DATABASE_URL=postgres://…: the embedded database belongs to one process (use `costsync serve`).\n');
+    process.exit(2);
+  }
+  const ctx = await openApp(config);
+  ctx.engine.start();
+  process.stdout.write(`costsync worker ${config.engine.workerId} running ${config.engine.concurrency} task(s) at a time\n`);
+  const stop = async () => {
+    await ctx.engine.stop();
+    await ctx.db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
