@@ -42,7 +42,7 @@ export interface EngineConfig {
   readonly maxAttempts: number;
   /** First retry delay; doubles per attempt. */
   readonly retryBackoffMs: number;
-  /** Rows per fenced write (one COPY and one lease check). */
+  /** Rows per fenced write: one COPY and one lease check (`COSTSYNC_BATCH_ROWS`). */
   readonly batchRows: number;
   /** Cost rows older than this many months are deleted when a job closes; 0 keeps everything. */
   readonly retentionMonths: number;
@@ -115,6 +115,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<EngineConf
       maxAttempts: integer(env, 'COSTSYNC_TASK_MAX_ATTEMPTS', DEFAULT_ENGINE.maxAttempts, 1),
       ...leaseTimings(integer(env, 'COSTSYNC_TASK_LEASE_S', DEFAULT_ENGINE.leaseMs / 1000, 1) * 1000),
       retentionMonths: integer(env, 'COSTSYNC_RETENTION_MONTHS', DEFAULT_ENGINE.retentionMonths),
+      batchRows: integer(env, 'COSTSYNC_BATCH_ROWS', DEFAULT_ENGINE.batchRows, 1),
       scheduler: flag(env, 'COSTSYNC_SCHEDULER', true),
       ...overrides,
     },
