@@ -40,6 +40,9 @@ const MARK_PLANNED = `
    WHERE job_id = $1
   RETURNING *`;
 
+/** Share lock: a concurrent deregister (which locks the row for update) waits, or has already won. */
+const DATA_SOURCE_STILL_THERE = `SELECT 1 FROM data_source WHERE data_source_id = $1 FOR SHARE`;
+
 export const TASKS_CHANNEL = 'costsync_tasks';
 
 export interface PlanDeps {
@@ -125,6 +128,15 @@ async function createTasks(deps: PlanDeps, job: JobRow, plan: ValidPlan): Promis
     const locked = await lockJob(tx, job.job_id);
     // Cancelled (or timed out) while the plugin was planning: nothing to create.
     if (!locked || locked.status !== JOB_STATUS.IN_PROGRESS) return locked ?? job;
+    // Deregistered while the plugin was planning: the job ends instead of running on nothing.
+    const [source] = await tx.query(DATA_SOURCE_STILL_THERE, [job.data_source_id]);
+    if (!source) {
+      const ended = await endJob(tx, job.job_id, {
+        status: JOB_STATUS.CANCELED,
+        errorMessage: 'The data source was deregistered while its sync was being planned.',
+      });
+      return ended ?? locked;
+    }
     if (plan.tasks.length) {
       const rows = plan.tasks.map((task, seq) => ({ job_task_id: newId('jobTask'), options: task.options, changed: task.changed, seq }));
       await tx.query(INSERT_TASKS, [

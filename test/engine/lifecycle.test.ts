@@ -131,6 +131,26 @@ for (const backend of BACKENDS) {
       await engine.cancel(running);
     });
 
+    it('a data source deregistered while the plugin plans: the job ends CANCELED with no task', async () => {
+      const plugin = makeSyntheticPlugin();
+      let release!: () => void;
+      const planning = new Promise<void>((resolve) => { release = resolve; });
+      let asked!: () => void;
+      const wasAsked = new Promise<void>((resolve) => { asked = resolve; });
+      const slow: PluginClient = { ...plugin, getTasks: async (req, signal) => { asked(); await planning; return plugin.getTasks(req, signal); } };
+      const { engine } = makeTestEngine(store.db, {}, makePluginRegistry({ slow }));
+      const ds = await insertDataSource(store.db, { accounts: 1, months: 1 }, { pluginId: 'slow' });
+      const syncing = engine.sync(ds, { syncMode: 'MANUAL' });
+      await wasAsked;
+      await store.db.query('DELETE FROM data_source WHERE data_source_id = $1', [ds.data_source_id]);
+      release();
+      const job = await syncing;
+      assert.equal(job.status, 'CANCELED');
+      assert.match(job.error_message ?? '', /deregistered/);
+      const [tasks] = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM job_task WHERE job_id = $1', [job.job_id]);
+      assert.equal(tasks.n, 0);
+    });
+
     it('a disabled data source cannot be synced', async () => {
       const { engine } = makeTestEngine(store.db);
       const ds = await insertDataSource(store.db, { accounts: 1, months: 1 });
