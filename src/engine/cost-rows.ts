@@ -79,14 +79,19 @@ function object(row: CostInfo, field: 'tags' | 'additional_info' | 'data', rowNu
   return JSON.stringify(value);
 }
 
+/** Rows arrive day by day: the last date checked is almost always the next one. */
+let lastValidDate: string | null = null;
+
 function billedDate(row: CostInfo, rowNumber: number): string {
   const value = row.billed_date;
+  if (typeof value === 'string' && value === lastValidDate) return value;
   if (value === undefined || value === null || value === '') {
     throw new BadRowError('ERROR_REQUIRED_PARAMETER', `row ${rowNumber}: billed_date is required (key = plugin_cost_data.billed_date)`);
   }
   if (typeof value !== 'string' || !isCalendarDate(value)) {
     throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `row ${rowNumber}: billed_date must be a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
   }
+  lastValidDate = value;
   return value;
 }
 
@@ -109,26 +114,25 @@ export function encodeCostRows(rows: readonly CostInfo[], stamp: TaskStamp, keys
     const date = billedDate(row, n);
     const provider = text(row, 'provider', n);
     const regionCode = text(row, 'region_code', n);
+    // One concatenation per row, in COST_COPY_COLUMNS order (this loop is the ingest hot path).
     out.push(
-      [
-        ids[i],
-        String(number(row, 'cost', n)),
-        String(number(row, 'usage_quantity', n)),
-        copyField(text(row, 'usage_unit', n)),
-        copyField(provider),
-        copyField(regionCode),
-        copyField(provider && regionCode ? `${provider}.${regionCode}` : null),
-        copyField(text(row, 'product', n)),
-        copyField(text(row, 'usage_type', n)),
-        copyField(text(row, 'resource', n)),
-        copyField(object(row, 'tags', n, keys.tags)),
-        copyField(object(row, 'additional_info', n, keys.additionalInfo)),
-        copyField(object(row, 'data', n, keys.data)),
-        shared,
-        date.slice(0, 4),
-        date.slice(0, 7),
-        date,
-      ].join('\t'),
+      ids[i] +
+        '\t' + number(row, 'cost', n) +
+        '\t' + number(row, 'usage_quantity', n) +
+        '\t' + copyField(text(row, 'usage_unit', n)) +
+        '\t' + copyField(provider) +
+        '\t' + copyField(regionCode) +
+        '\t' + copyField(provider && regionCode ? `${provider}.${regionCode}` : null) +
+        '\t' + copyField(text(row, 'product', n)) +
+        '\t' + copyField(text(row, 'usage_type', n)) +
+        '\t' + copyField(text(row, 'resource', n)) +
+        '\t' + copyField(object(row, 'tags', n, keys.tags)) +
+        '\t' + copyField(object(row, 'additional_info', n, keys.additionalInfo)) +
+        '\t' + copyField(object(row, 'data', n, keys.data)) +
+        '\t' + shared +
+        '\t' + date.slice(0, 4) +
+        '\t' + date.slice(0, 7) +
+        '\t' + date,
     );
   }
   return rows.length;

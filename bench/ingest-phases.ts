@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openApp } from '../src/app/open-app.js';
+import { silentLogger } from '../src/app/logger.js';
+import { loadConfig } from '../src/config/config.js';
+import { newId } from '../src/domain/ids.js';
+import { addMonths, daysInMonth, monthOf } from '../src/domain/time.js';
+import { COST_COPY_COLUMNS, CostKeys, encodeCostRows } from '../src/engine/cost-rows.js';
+import { makeSyntheticPlugin } from '../src/plugins/synthetic/plugin.js';
+import type { Database } from '../src/store/database.js';
+import { openStore } from '../src/store/open.js';
+
+export interface PhaseResult {
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+  peakRss: number;
+}
+
+const SERVER = process.env.BENCH_DATABASE_URL ?? process.env.COSTSYNC_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ACCOUNTS = 10;
+/** A whole month two months back: inside the default 12-month retention. */
+const MONTH = addMonths(monthOf(new Date()), -2);
+const ROWS_PER_DAY = Number(process.env.BENCH_ROWS_PER_DAY ?? Math.ceil(1_000_000 / (ACCOUNTS * daysInMonth(MONTH))));
+const OPTIONS = { accounts: ACCOUNTS, months: 1, start_month: MONTH, rows_per_day: ROWS_PER_DAY, page_size: 1000, seed: 42 };
+const COPY_BATCH_ROWS = 50_000;
+const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+/** Creates and migrates an embedded data directory, so that the measured phase reopens it (the steady state). */
+export async function initDataDir(dir: string): Promise<void> {
+  const db = await openStore({ dataDir: dir });
+  await db.close();
+}
+
+export async function runPhase(phase: 'engine' | 'copy', backend: 'pglite' | 'postgres', dir: string): Promise<PhaseResult> {
+  const server = backend === 'postgres' ? await createDatabase() : undefined;
+  try {
+    const measured = phase === 'engine' ? await engineIngest(dir, server?.url) : await rawCopy(dir, server?.url);
+    (globalThis as { gc?: () => void }).gc?.();
+    const m = process.memoryUsage();
+    process.stderr.write(`  at end: rss ${mb(m.rss)}, js heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}\n`);
+    // The kernel's high-water mark: exact, unlike sampling a busy event loop.
+    return { ...measured, rowsPerSecond: measured.rows / measured.seconds, peakRss: process.resourceUsage().maxRSS * 1024 };
+  } finally {
+    await server?.drop();
+  }
+}
+
+/** A full sync through costsync: plan, workers, fenced writes, close. */
+async function engineIngest(dir: string, databaseUrl?: string): Promise<{ rows: number; seconds: number }> {
+  const env: Record<string, string> = { COSTSYNC_DATA_DIR: dir, COSTSYNC_SCHEDULER: '0', COSTSYNC_DEMO: '0' };
+  if (databaseUrl) env.COSTSYNC_DATABASE_URL = databaseUrl;
+  const ctx = await openApp(loadConfig(env), { log: silentLogger });
+  try {
+    const [dataSource] = await ctx.db.query<any>(
+      `INSERT INTO data_source (data_source_id, name, data_source_type, plugin_info, schedule_hour, resource_group, workspace_id, domain_id)
+       VALUES ($1, 'bench', 'EXTERNAL', $2, 16, 'DOMAIN', '*', 'domain-bench') RETURNING *`,
+      [newId('dataSource'), JSON.stringify({ plugin_id: 'synthetic', options: OPTIONS, metadata: {} })],
+    );
+    ctx.engine.start();
+    const started = performance.now();
+    const job = await ctx.engine.sync(dataSource, { syncMode: 'MANUAL' });
+    const done = await ctx.engine.waitForJob(job.job_id);
+    const seconds = (performance.now() - started) / 1000;
+    if (done.status !== 'SUCCESS') throw new Error(`bench job ended ${done.status}: ${done.error_message}`);
+    const [{ n }] = await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM published_cost');
+    await ctx.engine.stop();
+    return { rows: n, seconds };
+  } finally {
+    await ctx.db.close();
+  }
+}
+
+/**
+ * The baseline: the same rows, encoded beforehand into COPY-text files of 50,000 rows, then
+ * copied into the same table — one stream on PGlite (one connection), as many parallel streams
+ * as the engine has workers on the server. Only the copying is timed.
+ */
+async function rawCopy(dir: string, databaseUrl?: string): Promise<{ rows: number; seconds: number }> {
+  const files = await encodeBatchFiles(dir);
+  const db = await openStore({ dataDir: dir, databaseUrl });
+  try {
+    const streams = databaseUrl ? loadConfig({}).engine.concurrency : 1;
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: streams }, async () => {
+        while (next < files.length) {
+          const text = readFileSync(files[next++], 'utf8');
+          await db.transaction((tx) => tx.copyFrom('cost', COST_COPY_COLUMNS, text));
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cost');
+    return { rows: n, seconds };
+  } finally {
+    await db.close();
+  }
+}
+
+/** Writes the synthetic rows as COPY text, 50,000 rows a file; returns the file names. */
+async function encodeBatchFiles(dir: string): Promise<string[]> {
+  const plugin = makeSyntheticPlugin();
+  const plan = await plugin.getTasks({ options: OPTIONS, secret_data: {}, domain_id: 'domain-bench' });
+  const files: string[] = [];
+  let lines: string[] = [];
+  let total = 0;
+  const flush = () => {
+    const file = join(dir, `batch-${String(files.length).padStart(4, '0')}.copy`);
+    writeFileSync(file, lines.join('\n') + '\n');
+    files.push(file);
+    lines = [];
+  };
+  for (const task of plan.tasks) {
+    const stamp = { dataSourceId: 'ds-000000000000', jobId: 'job-000000000000', jobTaskId: newId('jobTask'), workspaceId: null, domainId: 'domain-bench' };
+    const request = { options: OPTIONS, secret_data: {}, task_options: task.task_options, domain_id: 'domain-bench' };
+    for await (const page of plugin.getData(request, new AbortController().signal)) {
+      total += encodeCostRows(page, stamp, new CostKeys(), total + 1, lines);
+      if (lines.length >= COPY_BATCH_ROWS) flush();
+    }
+  }
+  if (lines.length) flush();
+  return files;
+}
+
+async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `costsync_bench_${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: SERVER });
+    await client.connect();
+    await client.query(sql).finally(() => client.end());
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
