@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+
+/**
+ * The README's first command, `npm start`, on a fresh data directory: costsync serves, syncs the
+ * demo data source to SUCCESS and prints a token with which the job, its tasks and its rows
+ * can be read through the API.
+ */
+const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
+
+it('npm start on an empty database shows a finished demo job, readable through the API', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'costsync-quickstart-'));
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const serve = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
+    env: { ...process.env, COSTSYNC_DATA_DIR: dataDir, COSTSYNC_HTTP_PORT: String(port), COSTSYNC_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    let output = '';
+    const token = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no token printed; output so far:\n${output}`)), 90_000);
+      serve.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /export COSTSYNC_TOKEN=(\S+)/.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      serve.once('exit', (code) => reject(new Error(`serve exited (${code}):\n${output}`)));
+    });
+    assert.match(output, /costsync is listening on http:\/\/127\.0\.0\.1:\d+ \(embedded database/);
+    const demo = /demo: data source "demo" \((ds-[0-9a-f]{12})\) synced by job (job-[0-9a-f]{12}): SUCCESS, 6 tasks, ([\d,]+) rows/.exec(output);
+    assert.ok(demo, output);
+    const [, dataSourceId, jobId, rowText] = demo;
+    const rows = Number(rowText.replace(/,/g, ''));
+
+    const api = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      assert.equal(response.status, 200, `${path}: ${await response.clone().text()}`);
+      return (await response.json()) as Record<string, any>;
+    };
+    const jobs = await api('POST', '/cost-analysis/v1/job/list', {});
+    assert.deepEqual(jobs.results.map((j: { job_id: string; status: string }) => [j.job_id, j.status]), [[jobId, 'SUCCESS']]);
+    const tasks = await api('GET', `/cost-analysis/v1/job-tasks?job_id=${jobId}`);
+    assert.equal(tasks.total_count, 6);
+    assert.equal(tasks.results.reduce((sum: number, t: { created_count: number }) => sum + t.created_count, 0), rows);
+    const costs = await api('POST', '/cost-analysis/v1/cost/list', { data_source_id: dataSourceId, query: { page: { limit: 3 } } });
+    assert.equal(costs.total_count, rows);
+    assert.equal(costs.results.length, 3);
+
+    const exited = new Promise<number | null>((resolve) => serve.once('exit', resolve));
+    serve.kill('SIGTERM');
+    assert.equal(await exited, 0, 'SIGTERM stops the server cleanly');
+  } finally {
+    if (serve.exitCode === null && serve.signalCode === null) serve.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
