@@ -70,18 +70,27 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
   let buffered: string[] = [];
   let bufferedRows = 0;
   let lastFlush = Date.now();
+  // The batch being written; it never rejects: a failed write is kept in writeError and
+  // rethrown by the next flush (so no rejection is left unhandled while the stream goes on).
   let inFlight: Promise<void> | undefined;
+  let writeError: unknown;
 
   const flush = async () => {
     if (inFlight) await inFlight;
+    if (writeError) throw writeError;
     const text = buffered.length ? buffered.join('\n') + '\n' : '';
     const count = bufferedRows;
     buffered = [];
     bufferedRows = 0;
     lastFlush = Date.now();
-    inFlight = writeBatch(db, lease, 'cost', COST_COPY_COLUMNS, text, count, config.leaseMs).then((accepted) => {
-      if (!accepted) stop(STOP.lost);
-    });
+    inFlight = writeBatch(db, lease, 'cost', COST_COPY_COLUMNS, text, count, config.leaseMs).then(
+      (accepted) => {
+        if (!accepted) stop(STOP.lost);
+      },
+      (error: unknown) => {
+        writeError = error;
+      },
+    );
   };
 
   try {
@@ -97,11 +106,12 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
     }
     await flush();
     await inFlight;
+    if (writeError) throw writeError;
     if (controller.signal.aborted) throw controller.signal.reason;
     const result = await succeedTask(db, lease, keys.toJSON(), config.retentionMonths);
     log.info({ rows: rowsSeen, result }, 'task finished');
   } catch (error) {
-    await inFlight?.catch(() => {});
+    await inFlight;
     await recordFailure(deps, lease, controller.signal.aborted ? controller.signal.reason : error, log);
   } finally {
     clearTimeout(stallTimer);
@@ -143,13 +153,25 @@ async function recordFailure(deps: RunDeps, lease: Lease, error: unknown, log: L
   });
 }
 
-/** Transient: plugin said so (UNAVAILABLE and the like); everything else is permanent. */
+/**
+ * Transient: the plugin said so (UNAVAILABLE and the like), or the database connection failed
+ * or a transaction was rolled back by the server (the attempt is simply tried again).
+ * Everything else is permanent.
+ */
 function describe(error: unknown): { code: string; message: string; transient: boolean } {
   if (error instanceof PluginError) return { code: error.code, message: error.message, transient: error.transient };
   if (error instanceof BadRowError) return { code: error.code, message: error.message, transient: false };
   const code = (error as { code?: unknown })?.code;
   const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string' && isTransientDatabaseError(code)) {
+    return { code: 'ERROR_DATABASE_UNAVAILABLE', message: `database: ${message}`, transient: true };
+  }
   return { code: typeof code === 'string' && code.startsWith('ERROR_') ? code : 'ERROR_UNKNOWN', message, transient: false };
+}
+
+/** SQLSTATE classes 08 (connection), 40 (rolled back), 53 (resources), 57P (shutdown); socket errors. */
+function isTransientDatabaseError(code: string): boolean {
+  return /^(08|40|53)[0-9A-Z]{3}$/.test(code) || /^57P0[1-3]$/.test(code) || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(code);
 }
 
 function startHeartbeat(db: Database, lease: Lease, config: EngineConfig, onLost: () => void, log: Logger) {

@@ -59,18 +59,28 @@ class PostgresDatabase implements Database {
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
+      // A connection that breaks while checked out reports it as an 'error' event; without a
+      // listener that event would end the process.
+      let broken = false;
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        const code = (error as { code?: string }).code;
-        if (code && RETRYABLE.has(code) && attempt < MAX_TRANSACTION_TRIES) continue;
+        if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+        const failure = error as { code?: string };
+        // node-postgres gives a lost connection no SQLSTATE; say what it is: connection_failure.
+        if (broken && failure && typeof failure === 'object' && !failure.code) failure.code = '08006';
+        if (failure?.code && RETRYABLE.has(failure.code) && attempt < MAX_TRANSACTION_TRIES) continue;
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     }
   }
@@ -79,17 +89,50 @@ class PostgresDatabase implements Database {
     await this.pool.query(sql);
   }
 
+  /**
+   * LISTEN on a connection of its own. If that connection breaks (server restart, terminated
+   * backend), it is replaced after a second; notifications sent in between are missed, which
+   * costs only latency — workers also poll.
+   */
   async listen(channel: string, onMessage: (payload: string) => void) {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient | undefined;
+    let stopped = false;
+    let retry: NodeJS.Timeout | undefined;
     const handler = (message: pg.Notification) => {
       if (message.channel === channel) onMessage(message.payload ?? '');
     };
-    client.on('notification', handler);
-    await client.query(`LISTEN ${quoteIdent(channel)}`);
+    const reconnect = () => {
+      if (!stopped) retry = setTimeout(() => void connect().catch(reconnect), 1000);
+    };
+    const connect = async (): Promise<void> => {
+      const next = await this.pool.connect();
+      let broken = false;
+      next.on('notification', handler);
+      next.on('error', () => {
+        if (broken) return;
+        broken = true;
+        next.release(true);
+        if (client === next) client = undefined;
+        reconnect();
+      });
+      try {
+        await next.query(`LISTEN ${quoteIdent(channel)}`);
+      } catch (error) {
+        if (!broken) next.release(true);
+        throw error;
+      }
+      client = next;
+    };
+    await connect();
     return async () => {
-      client.off('notification', handler);
-      await client.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => {});
-      client.release();
+      stopped = true;
+      clearTimeout(retry);
+      const current = client;
+      client = undefined;
+      if (!current) return;
+      current.off('notification', handler);
+      await current.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => {});
+      current.release();
     };
   }
 

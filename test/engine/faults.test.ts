@@ -209,3 +209,38 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('engine faults (postgres only)', () => {
+  it('database connections cut mid-task: the attempt is retried and no row is lost or doubled', async () => {
+    const store = await openTestStore('postgres');
+    const { engine } = makeTestEngine(store.db, { batchRows: 20, maxAttempts: 5 });
+    try {
+      const ds = await insertDataSource(store.db, { accounts: 2, months: 1, rows_per_day: 20, page_size: 20, page_delay_ms: 30, seed: 31 });
+      engine.start();
+      const job = await engine.sync(ds, { syncMode: 'MANUAL' });
+      while ((await storedCount(store.db, ds.data_source_id)) < 100) await sleep(20);
+      // Cut connections until one of them was inside a worker's transaction (a batch in flight).
+      for (let cut = 0; cut === 0; await sleep(5)) {
+        const [row] = await store.db.query<{ n: number }>(
+          `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')
+              AND query NOT ILIKE 'LISTEN%'`,
+        );
+        cut = row.n;
+      }
+      const done = await engine.waitForJob(job.job_id, { timeoutMs: 60_000 });
+      assert.equal(done.status, 'SUCCESS', `${done.error_code}: ${done.error_message}`);
+      const tasks = await tasksOf(store, job.job_id);
+      assert.ok(tasks.some((t) => t.attempt > 1), 'a cut attempt was tried again');
+      const rows = tasks.reduce((sum, t) => sum + t.created_count, 0);
+      assert.equal(await publishedCount(store.db, ds.data_source_id), rows);
+      assert.equal(await storedCount(store.db, ds.data_source_id), rows);
+      const expected = (await store.db.query<{ n: number }>(
+        `SELECT count(DISTINCT (job_task_id, billed_date, resource, cost))::int AS n FROM cost WHERE data_source_id = $1`, [ds.data_source_id]))[0].n;
+      assert.equal(expected, rows, 'no row appears twice');
+    } finally {
+      await engine.stop();
+      await store.release();
+    }
+  });
+});
