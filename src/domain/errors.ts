@@ -158,6 +158,12 @@ export const err = {
       'ERROR_OPERATOR_BOOLEAN_TYPE',
       `The value of '${operator}' operator must be a boolean. (condition = ${show(condition)})`,
     ),
+  operatorDict: (operator: string, condition: unknown) =>
+    new CostsyncError(
+      'ERROR_OPERATOR_DICT_VALUE_TYPE',
+      `The value of '${operator}' operator must be an object such as {"start": "2025-08"}. (condition = ${show(condition)})`,
+    ),
+  invalidDateRange: (reason: string) => new CostsyncError('ERROR_INVALID_DATE_RANGE', reason),
   notSupportQueryOption: (option: string, reason: string) =>
     new CostsyncError('ERROR_NOT_SUPPORT_QUERY_OPTION', `Not support query option. (query_option = ${option}, reason = ${reason})`),
   notSupportApi: () => new CostsyncError('ERROR_NOT_SUPPORT_API', 'Not support API.'),

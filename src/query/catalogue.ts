@@ -19,6 +19,8 @@ export interface FieldDef {
   /** Trusted SQL text (column or expression over the catalogue's source). */
   readonly sql: string;
   readonly type: FieldType;
+  /** The column is NOT NULL: a sort on it needs no NULLS clause, so it can use an index. */
+  readonly notNull?: boolean;
 }
 
 export interface SortKey {
@@ -46,6 +48,17 @@ export interface ResolvedField {
   readonly key: string;
   readonly type: FieldType;
   readonly expr: Fragment;
+  readonly notNull?: boolean;
+}
+
+/**
+ * One ORDER BY term. Missing values sort first ascending and last descending, as in MongoDB
+ * (PostgreSQL's default is the opposite); NOT NULL columns get the plain direction, which an
+ * index in either direction serves.
+ */
+export function orderTerm(field: ResolvedField, desc: boolean): Fragment {
+  if (field.notNull) return sql`${field.expr} ${raw(desc ? 'DESC' : 'ASC')}`;
+  return sql`${field.expr} ${raw(desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST')}`;
 }
 
 /**
@@ -55,7 +68,7 @@ export interface ResolvedField {
 export function resolveField(catalogue: Catalogue, key: unknown, where: string): ResolvedField {
   if (typeof key !== 'string' || key === '') throw err.required(where);
   const exact = fieldOf(catalogue, key);
-  if (exact) return { key, type: exact.type, expr: raw(exact.sql) };
+  if (exact) return { key, type: exact.type, expr: raw(exact.sql), notNull: exact.notNull };
   const segments = key.split('.');
   for (let cut = segments.length - 1; cut >= 1; cut--) {
     const root = fieldOf(catalogue, segments.slice(0, cut).join('.'));

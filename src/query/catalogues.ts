@@ -6,12 +6,14 @@ const text = (column: string): FieldDef => ({ sql: column, type: 'text' });
 const number = (column: string): FieldDef => ({ sql: column, type: 'number' });
 const timestamp = (column: string): FieldDef => ({ sql: column, type: 'timestamp' });
 const json = (expression: string): FieldDef => ({ sql: expression, type: 'json' });
+/** A NOT NULL column (see FieldDef.notNull); must match migrations/001_init.sql. */
+const required = (def: FieldDef): FieldDef => ({ ...def, notNull: true });
 
 /** Lists return everything up to this many rows unless the client pages. */
 const DEFAULT_PAGE = { default: 10_000, max: 10_000 };
 
 const scoped = {
-  domain_id: text('domain_id'),
+  domain_id: required(text('domain_id')),
   workspace_id: text('workspace_id'),
 };
 
@@ -24,20 +26,20 @@ export const JOB_CATALOGUE: Catalogue = {
   defaultSort: [{ key: 'created_at', desc: true }],
   pageLimit: DEFAULT_PAGE,
   fields: {
-    job_id: text('job_id'),
-    status: text('status'),
+    job_id: required(text('job_id')),
+    status: required(text('status')),
     options: json('options'),
     error_code: text('error_code'),
     error_message: text('error_message'),
-    total_tasks: number('total_tasks'),
-    remained_tasks: number('remained_tasks'),
+    total_tasks: required(number('total_tasks')),
+    remained_tasks: required(number('remained_tasks')),
     changed: json('changed'),
     synced_accounts: json('synced_accounts'),
-    resource_group: text('resource_group'),
+    resource_group: required(text('resource_group')),
     ...scoped,
-    data_source_id: text('data_source_id'),
-    created_at: timestamp('created_at'),
-    updated_at: timestamp('updated_at'),
+    data_source_id: required(text('data_source_id')),
+    created_at: required(timestamp('created_at')),
+    updated_at: required(timestamp('updated_at')),
     finished_at: timestamp('finished_at'),
   },
 };
@@ -51,21 +53,21 @@ export const JOB_TASK_CATALOGUE: Catalogue = {
   defaultSort: [{ key: 'created_at', desc: true }],
   pageLimit: DEFAULT_PAGE,
   fields: {
-    job_task_id: text('job_task_id'),
-    status: text('status'),
+    job_task_id: required(text('job_task_id')),
+    status: required(text('status')),
     options: json('options'),
     changed: json('changed'),
-    created_count: number('created_count'),
-    attempt: number('attempt'),
+    created_count: required(number('created_count')),
+    attempt: required(number('attempt')),
     error_code: text('error_code'),
     error_message: text('error_message'),
-    resource_group: text('resource_group'),
+    resource_group: required(text('resource_group')),
     ...scoped,
-    job_id: text('job_id'),
-    data_source_id: text('data_source_id'),
-    created_at: timestamp('created_at'),
+    job_id: required(text('job_id')),
+    data_source_id: required(text('data_source_id')),
+    created_at: required(timestamp('created_at')),
     started_at: timestamp('started_at'),
-    updated_at: timestamp('updated_at'),
+    updated_at: required(timestamp('updated_at')),
     finished_at: timestamp('finished_at'),
   },
 };
@@ -80,11 +82,11 @@ export const DATA_SOURCE_CATALOGUE: Catalogue = {
   defaultSort: [{ key: 'name', desc: false }],
   pageLimit: DEFAULT_PAGE,
   fields: {
-    data_source_id: text('data_source_id'),
-    name: text('name'),
-    data_source_type: text('data_source_type'),
+    data_source_id: required(text('data_source_id')),
+    name: required(text('name')),
+    data_source_type: required(text('data_source_type')),
     provider: text('provider'),
-    secret_type: text('secret_type'),
+    secret_type: required(text('secret_type')),
     secret_filter: json('secret_filter'),
     permissions: json('permissions'),
     plugin_info: json('plugin_info'),
@@ -96,10 +98,10 @@ export const DATA_SOURCE_CATALOGUE: Catalogue = {
     cost_tag_keys: json('to_jsonb(cost_tag_keys)'),
     cost_additional_info_keys: json('to_jsonb(cost_additional_info_keys)'),
     cost_data_keys: json('to_jsonb(cost_data_keys)'),
-    resource_group: text('resource_group'),
+    resource_group: required(text('resource_group')),
     ...scoped,
-    created_at: timestamp('created_at'),
-    updated_at: timestamp('updated_at'),
+    created_at: required(timestamp('created_at')),
+    updated_at: required(timestamp('updated_at')),
     last_synchronized_at: timestamp('last_synchronized_at'),
   },
 };
@@ -118,9 +120,9 @@ export const COST_CATALOGUE: Catalogue = {
   defaultSort: [{ key: 'billed_date', desc: true }],
   pageLimit: { default: 1000, max: 1000 },
   fields: {
-    cost_id: text('cost_id'),
-    cost: number('cost'),
-    usage_quantity: number('usage_quantity'),
+    cost_id: required(text('cost_id')),
+    cost: required(number('cost')),
+    usage_quantity: required(number('usage_quantity')),
     usage_unit: text('usage_unit'),
     provider: text('provider'),
     region_code: text('region_code'),
@@ -134,10 +136,10 @@ export const COST_CATALOGUE: Catalogue = {
     account_id: text('account_id'),
     service_account_id: text('service_account_id'),
     project_id: text('project_id'),
-    data_source_id: text('data_source_id'),
+    data_source_id: required(text('data_source_id')),
     ...scoped,
-    billed_year: text('billed_year'),
-    billed_month: text('billed_month'),
-    billed_date: { sql: 'billed_date', type: 'date' },
+    billed_year: required(text('billed_year')),
+    billed_month: required(text('billed_month')),
+    billed_date: { sql: 'billed_date', type: 'date', notNull: true },
   },
 };

@@ -1,7 +1,8 @@
 import { err } from '../domain/errors.js';
 import { resolveField, type Catalogue } from './catalogue.js';
 import { isObject } from './input.js';
-import { OPERATORS, UNSUPPORTED_OPERATORS } from './operators.js';
+import { checkLimit, QUERY_LIMITS } from './limits.js';
+import { OPERATORS } from './operators.js';
 import { or, type Fragment } from './sql.js';
 
 /**
@@ -34,9 +35,6 @@ export function parseConditions(input: unknown, where: string): Condition[] {
 export function compileCondition(catalogue: Catalogue, condition: Condition): Fragment {
   const { operator, value, where } = condition;
   const name = typeof operator === 'string' ? operator : '';
-  if (UNSUPPORTED_OPERATORS.has(name)) {
-    throw err.notSupportQueryOption(`${where}.o`, `operator "${name}" is not supported yet`);
-  }
   const definition = Object.hasOwn(OPERATORS, name) ? OPERATORS[name] : undefined;
   if (!definition) {
     const given = JSON.stringify(operator ?? null);
@@ -45,9 +43,20 @@ export function compileCondition(catalogue: Catalogue, condition: Condition): Fr
   const display = { k: condition.key, v: value, o: operator };
   if (definition.shape === 'list' && !Array.isArray(value)) throw err.operatorListValue(name, display);
   if (definition.shape !== 'list' && Array.isArray(value)) throw err.operatorValue(name, display);
+  if (definition.shape === 'dict' && !isObject(value)) throw err.operatorDict(name, display);
   if (definition.shape === 'bool' && typeof value !== 'boolean') throw err.operatorBoolean(name, display);
+  if (Array.isArray(value)) checkLimit(value.length, QUERY_LIMITS.listValues, `${where}.v`, 'values in one condition');
   const field = resolveField(catalogue, condition.key, `${where}.k`);
-  return definition.compile(field, value, { operator: name, where: `${where}.v` });
+  return definition.compile(field, value, { operator: name, where: `${where}.v`, condition: { where, display } });
+}
+
+/** The regular expressions of `regex` / `regex_in` conditions, to be checked by the database before use. */
+export function regexPatterns(conditions: readonly Condition[]): string[] {
+  return conditions.flatMap((c) => {
+    if (c.operator === 'regex' && typeof c.value === 'string') return [c.value];
+    if (c.operator === 'regex_in' && Array.isArray(c.value)) return c.value.filter((v): v is string => typeof v === 'string');
+    return [];
+  });
 }
 
 /** `filter` AND-ed, then `(filter_or)` as one more AND term when present (spec §3.2). */
@@ -76,6 +85,7 @@ export function requestConditions(request: Record<string, unknown>, keys: readon
 export function compileKeyword(catalogue: Catalogue, keyword: string | undefined): Fragment | undefined {
   const words = (keyword ?? '').trim().split(/\s+/).filter(Boolean);
   if (words.length === 0) return undefined;
+  checkLimit(words.length, QUERY_LIMITS.keywordWords, 'query.keyword', 'words');
   return or(
     catalogue.keywordKeys.map((key) =>
       compileCondition(catalogue, { key, value: words, operator: 'contain_in', where: 'query.keyword' }),

@@ -1,37 +1,33 @@
 import { err } from '../domain/errors.js';
 import { resolveField, type Catalogue, type FieldType, type ResolvedField } from './catalogue.js';
-import { compileCondition, type Condition } from './filter.js';
-import type { GroupField, GroupKey } from './parse-stat.js';
-import { and, join, raw, sql, type Fragment } from './sql.js';
+import { groupField, type CompiledColumn } from './group-fields.js';
+import type { OutputColumn } from './level.js';
+import type { GroupField, GroupKey } from './stage-types.js';
+import { join, raw, sql, type Fragment } from './sql.js';
 
 /**
  * The `group` stage (spec §3.5) as one `SELECT … GROUP BY`. Output columns get generated
  * aliases (`k0`, `f0`, …); the client's names are only map keys, never SQL. Results come out
  * flat — `{status: "SUCCESS", count: 40}` — as the upstream flattens `_id`.
  */
-export interface OutputColumn {
-  readonly name: string;
-  readonly alias: string;
-  /** How the value is rendered: timestamps as `…mmmZ`, numbers as numbers, json as is. */
-  readonly type: FieldType;
-}
-
 export interface GroupSelect {
   readonly body: Fragment;
   readonly keys: readonly OutputColumn[];
   readonly columns: readonly OutputColumn[];
 }
 
-/** Condition operators allowed inside a group field's `conditions`. */
-const CONDITION_OPERATORS = ['eq', 'not', 'gt', 'gte', 'lt', 'lte'];
-
+/**
+ * `sequence` is the order of the incoming rows: what `first`, `last` and `push` follow (the
+ * last sort stage, else the resource's default order with the id as tiebreaker).
+ */
 export function compileGroup(
   catalogue: Catalogue,
   from: Fragment,
   stage: { keys: readonly GroupKey[]; fields: readonly GroupField[] },
+  sequence: Fragment,
 ): GroupSelect {
   const keys = stage.keys.map((key, i) => groupKey(catalogue, key, `k${i}`));
-  const fields = stage.fields.map((field, i) => groupField(catalogue, field, `f${i}`));
+  const fields = stage.fields.map((field, i) => groupField(catalogue, field, `f${i}`, sequence));
   const select = join(
     [...keys, ...fields].map((c) => sql`${c.expr} AS ${raw(c.column.alias)}`),
     ', ',
@@ -46,17 +42,14 @@ export function compileGroup(
   };
 }
 
-interface Compiled {
-  readonly expr: Fragment;
-  readonly column: OutputColumn;
-}
-
-function groupKey(catalogue: Catalogue, key: GroupKey, alias: string): Compiled {
+function groupKey(catalogue: Catalogue, key: GroupKey, alias: string): CompiledColumn {
   const field = resolveField(catalogue, key.key, `${key.where}.key`);
   if (key.dateFormat !== undefined) {
     const format = dateFormat(field, key.dateFormat, `${key.where}.date_format`);
     return { expr: format.expr, column: { name: key.name, alias, type: format.type } };
   }
+  // A JSON null and a missing value are one group (null), as in MongoDB.
+  if (field.type === 'json') return { expr: sql`NULLIF(${field.expr}, 'null'::jsonb)`, column: { name: key.name, alias, type: 'json' } };
   const expr = field.type === 'date' ? sql`to_char(${field.expr}, 'YYYY-MM-DD')` : field.expr;
   return { expr, column: { name: key.name, alias, type: field.type === 'date' ? 'text' : field.type } };
 }
@@ -94,49 +87,4 @@ function toCharPattern(format: string, where: string): string {
     }
   }
   return pattern;
-}
-
-function groupField(catalogue: Catalogue, field: GroupField, alias: string): Compiled {
-  const matches = field.conditions.length > 0 ? conditionOf(catalogue, field.conditions) : undefined;
-  const filtered = (aggregate: Fragment) => (matches ? sql`${aggregate} FILTER (WHERE ${matches})` : aggregate);
-  const column = (type: FieldType): OutputColumn => ({ name: field.name, alias, type });
-  if (field.operator === 'count') return { expr: filtered(raw('count(*)')), column: column('number') };
-
-  const source = resolveField(catalogue, field.key, `${field.where}.key`);
-  if (field.operator === 'min' || field.operator === 'max') {
-    if (source.type === 'bool') throw err.invalid(`${field.where}.key`, `"${field.operator}" cannot order booleans`);
-    const expr =
-      source.type === 'json'
-        ? numeric(source, field)
-        : source.type === 'date'
-          ? sql`to_char(${source.expr}, 'YYYY-MM-DD')`
-          : source.expr;
-    const type = source.type === 'json' ? 'number' : source.type === 'date' ? 'text' : source.type;
-    return { expr: sql`${raw(field.operator)}(${expr})`, column: column(type) };
-  }
-  const value = numeric(source, field);
-  if (field.operator === 'sum') return { expr: sql`COALESCE(${filtered(sql`sum(${value})`)}, 0)`, column: column('number') };
-  // A conditional average counts non-matching rows as 0, as the upstream does.
-  const averaged = matches ? sql`CASE WHEN ${matches} THEN ${value} ELSE 0 END` : value;
-  return { expr: sql`avg(${averaged})`, column: column('number') };
-}
-
-/** Numbers for sum/average: number columns as they are; JSON values only when they are numbers. */
-function numeric(source: ResolvedField, field: GroupField): Fragment {
-  if (source.type === 'number') return sql`(${source.expr})::double precision`;
-  if (source.type === 'json') {
-    return sql`(CASE WHEN jsonb_typeof(${source.expr}) = 'number' THEN (${source.expr} #>> '{}')::double precision END)`;
-  }
-  throw err.invalid(`${field.where}.key`, `"${field.operator}" needs a number field; ${source.key} is ${source.type}`);
-}
-
-function conditionOf(catalogue: Catalogue, conditions: readonly Condition[]): Fragment {
-  return and(
-    conditions.map((condition) => {
-      if (!CONDITION_OPERATORS.includes(String(condition.operator))) {
-        throw err.dbQuery(`${condition.where}.operator must be one of ${CONDITION_OPERATORS.join(', ')}`);
-      }
-      return compileCondition(catalogue, condition);
-    }),
-  );
 }

@@ -1,5 +1,6 @@
-import { resolveField, type Catalogue, type SortKey } from './catalogue.js';
-import { compileCondition, compileKeyword, compileWhere, type Condition } from './filter.js';
+import { orderTerm, resolveField, type Catalogue, type SortKey } from './catalogue.js';
+import { compileCondition, compileKeyword, compileWhere, regexPatterns, type Condition } from './filter.js';
+import { checkLimit, QUERY_LIMITS } from './limits.js';
 import type { ListQuery } from './parse-query.js';
 import { and, compile, join, raw, sql, type CompiledSql, type Fragment } from './sql.js';
 
@@ -19,6 +20,8 @@ export interface FilterInput {
 
 export function compileFilters(catalogue: Catalogue, input: FilterInput): Fragment {
   const keyword = compileKeyword(catalogue, input.keyword);
+  const total = input.conditions.length + input.filter.length + input.filterOr.length;
+  checkLimit(total, QUERY_LIMITS.conditions, 'query.filter', 'conditions (filter, filter_or and request filters together)');
   return and([
     input.scope,
     ...input.conditions.map((c) => compileCondition(catalogue, c)),
@@ -35,7 +38,7 @@ export function compileOrder(catalogue: Catalogue, sort: readonly SortKey[], whe
   const keys = sort.length > 0 ? sort : catalogue.defaultSort;
   const terms = keys.map((s, i) => {
     const field = resolveField(catalogue, s.key, keys === sort ? `${where}[${i}].key` : 'sort');
-    return sql`${field.expr} ${raw(s.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST')}`;
+    return orderTerm(field, s.desc);
   });
   if (!keys.some((s) => s.key === catalogue.idKey)) terms.push(raw(`${catalogue.fields[catalogue.idKey].sql} ASC`));
   return join(terms, ', ');
@@ -47,6 +50,8 @@ export interface ListPlan {
   readonly count: CompiledSql;
   readonly only?: readonly string[];
   readonly minimal: boolean;
+  /** Regular expressions the database must accept before the query runs. */
+  readonly patterns: readonly string[];
 }
 
 export function compileList(
@@ -58,11 +63,12 @@ export function compileList(
   query.only?.forEach((key, i) => resolveField(catalogue, key, `query.only[${i}]`));
   const from = sql`FROM ${raw(catalogue.source)} WHERE ${where}`;
   const count = compile(sql`SELECT count(*) AS total ${from}`);
-  if (query.countOnly) return { count, minimal: query.minimal, only: query.only };
+  const patterns = regexPatterns([...context.conditions, ...query.filter, ...query.filterOr]);
+  if (query.countOnly) return { count, minimal: query.minimal, only: query.only, patterns };
   const limit = Math.min(query.page.limit || catalogue.pageLimit.default, catalogue.pageLimit.max);
   const order = compileOrder(catalogue, query.sort);
   const rows = compile(
     sql`SELECT ${raw(catalogue.select)} ${from} ORDER BY ${order} LIMIT ${limit} OFFSET ${query.page.start - 1}`,
   );
-  return { rows, count, only: query.only, minimal: query.minimal };
+  return { rows, count, only: query.only, minimal: query.minimal, patterns };
 }

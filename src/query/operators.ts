@@ -1,5 +1,7 @@
 import { err } from '../domain/errors.js';
 import type { FieldType, ResolvedField } from './catalogue.js';
+import { jsonEquals, jsonIsNull, matchElement, someString } from './json-operators.js';
+import { checkLimit, QUERY_LIMITS } from './limits.js';
 import { raw, sql, type Fragment } from './sql.js';
 import { containsPattern, parseDatetime, parseTimediff } from './values.js';
 
@@ -9,25 +11,26 @@ import { containsPattern, parseDatetime, parseTimediff } from './values.js';
  * - a missing or null field matches `eq null`, `not`, `not_in`, `not_contain`;
  * - `eq`/`in` on a JSON array match any element;
  * - ordered comparisons only match values of the same JSON type (no string vs number);
- * - `contain*` is a case-insensitive substring match.
+ * - `contain*` is a case-insensitive substring match, `regex*` a case-insensitive POSIX
+ *   regular expression (PostgreSQL `~*`); on JSON both test strings (or string elements) only;
+ * - `match` is `$elemMatch` over a JSON list of objects (json-operators.ts).
  * Deliberate difference: `not_contain_in` means "contains none of the values" (the upstream
  * ORs the negations, spec §9 item 23).
  */
-export type ValueShape = 'scalar' | 'list' | 'bool';
+export type ValueShape = 'scalar' | 'list' | 'bool' | 'dict';
 
 export interface OperatorContext {
   readonly operator: string;
   /** Request position of the value, for messages. */
   readonly where: string;
+  /** Request position of the condition, and the condition as sent (for messages). */
+  readonly condition: { readonly where: string; readonly display: unknown };
 }
 
 export interface OperatorDef {
   readonly shape: ValueShape;
   compile(field: ResolvedField, value: unknown, context: OperatorContext): Fragment;
 }
-
-/** Known upstream operators this version does not compile yet. */
-export const UNSUPPORTED_OPERATORS = new Set(['match', 'regex', 'regex_in']);
 
 const SQL_TYPE: Record<FieldType, string> = {
   json: 'jsonb',
@@ -92,23 +95,13 @@ function bound(field: ResolvedField, value: unknown, context: OperatorContext): 
 }
 
 function isNull(field: ResolvedField): Fragment {
-  return field.type === 'json' ? sql`(${field.expr} IS NULL OR ${field.expr} = 'null'::jsonb)` : sql`${field.expr} IS NULL`;
-}
-
-/** The elements of a JSON array; none for any other JSON value (so it never raises). */
-function elementsOf(json: Fragment): Fragment {
-  return sql`jsonb_array_elements(CASE WHEN jsonb_typeof(${json}) = 'array' THEN ${json} ELSE '[]'::jsonb END)`;
-}
-
-/** JSON equality as in MongoDB: the value itself, or any element when the field is an array. */
-function jsonEquals(field: ResolvedField, value: Fragment): Fragment {
-  return sql`(${field.expr} = ${value} OR EXISTS (SELECT 1 FROM ${elementsOf(field.expr)} AS element(v) WHERE element.v = ${value}))`;
+  return field.type === 'json' ? jsonIsNull(field.expr) : sql`${field.expr} IS NULL`;
 }
 
 function equals(field: ResolvedField, value: unknown, context: OperatorContext): Fragment {
   if (value === null || value === undefined) return isNull(field);
   const v = bound(field, value, context);
-  return field.type === 'json' ? jsonEquals(field, v) : sql`${comparable(field)} = ${v}`;
+  return field.type === 'json' ? jsonEquals(field.expr, v) : sql`${comparable(field)} = ${v}`;
 }
 
 function oneOf(field: ResolvedField, values: unknown[], context: OperatorContext): Fragment {
@@ -116,7 +109,7 @@ function oneOf(field: ResolvedField, values: unknown[], context: OperatorContext
   const terms: Fragment[] = present.length < values.length ? [isNull(field)] : [];
   if (present.length > 0 && field.type === 'json') {
     const items = JSON.stringify(present);
-    terms.push(sql`EXISTS (SELECT 1 FROM jsonb_array_elements(${items}::jsonb) AS item(v) WHERE ${jsonEquals(field, raw('item.v'))})`);
+    terms.push(sql`EXISTS (SELECT 1 FROM jsonb_array_elements(${items}::jsonb) AS item(v) WHERE ${jsonEquals(field.expr, raw('item.v'))})`);
   } else if (present.length > 0) {
     const typed = present.map((v, i) => typedValue(field, v, { ...context, where: `${context.where}[${i}]` }));
     terms.push(sql`${comparable(field)} = ANY(${typed}::${raw(SQL_TYPE[field.type])}[])`);
@@ -132,7 +125,28 @@ function containsAny(field: ResolvedField, values: unknown[], context: OperatorC
     if (typeof v === 'number') return containsPattern(String(v));
     throw err.invalidType(values.length === 1 ? context.where : `${context.where}[${i}]`, 'string');
   });
+  if (field.type === 'json') return someString(field.expr, (text) => sql`${text} ILIKE ANY(${patterns}::text[])`);
   return sql`${textOf(field)} ILIKE ANY(${patterns}::text[])`;
+}
+
+/**
+ * `regex` / `regex_in`: case-insensitive POSIX regular expressions (PostgreSQL `~*`), bound
+ * as parameters. A pattern the database cannot compile is the client's ERROR_DB_QUERY (400):
+ * reading.ts checks every pattern before the query runs (see `regexPatterns`).
+ */
+function matchesAny(field: ResolvedField, values: unknown[], context: OperatorContext): Fragment {
+  if (values.length === 0) return raw('FALSE');
+  const patterns = values.map((v, i) => {
+    const where = values.length === 1 ? context.where : `${context.where}[${i}]`;
+    if (typeof v !== 'string' || v === '') throw err.invalidType(where, 'non-empty string (a regular expression)');
+    checkLimit(v.length, QUERY_LIMITS.patternLength, where, 'characters in a regular expression');
+    return v;
+  });
+  if (field.type === 'json') return someString(field.expr, (text) => sql`${text} ~* ANY(${patterns}::text[])`);
+  if (field.type !== 'text' && field.type !== 'date') {
+    throw err.invalid(`${context.condition.where}.k`, `'${context.operator}' needs a text or JSON field; ${field.key} is a ${field.type} field`);
+  }
+  return sql`${comparable(field)} ~* ANY(${patterns}::text[])`;
 }
 
 function ordered(symbol: '<' | '<=' | '>' | '>='): OperatorDef {
@@ -183,6 +197,9 @@ export const OPERATORS: Readonly<Record<string, OperatorDef>> = {
   not_in: { shape: 'list', compile: (f, v, c) => negate(oneOf(f, asList(v), c)) },
   contain_in: { shape: 'list', compile: (f, v, c) => containsAny(f, asList(v), c) },
   not_contain_in: { shape: 'list', compile: (f, v, c) => negate(containsAny(f, asList(v), c)) },
+  match: { shape: 'dict', compile: (f, v, c) => matchElement(f, v, c.condition.where, c.condition.display) },
+  regex: { shape: 'scalar', compile: (f, v, c) => matchesAny(f, [v], c) },
+  regex_in: { shape: 'list', compile: (f, v, c) => matchesAny(f, asList(v), c) },
   datetime_lt: temporal('<', parseDatetime),
   datetime_lte: temporal('<=', parseDatetime),
   datetime_gt: temporal('>', parseDatetime),

@@ -2,6 +2,7 @@ import { err } from '../domain/errors.js';
 import type { SortKey } from './catalogue.js';
 import { parseConditions, type Condition } from './filter.js';
 import { isObject, readBoolean, readInteger, readString, readStringList, rejectUnknownKeys, type Json } from './input.js';
+import { checkLimit, QUERY_LIMITS } from './limits.js';
 
 /** `query` of a list request (core.v2.Query, spec §3.1), checked and normalised. */
 export interface ListQuery {
@@ -37,6 +38,8 @@ export function parseListQuery(input: unknown): ListQuery {
     if (query[option] !== undefined) throw err.notSupportQueryOption(`query.${option}`, 'not supported by this version');
   }
   rejectUnknownKeys(query, LIST_OPTIONS, 'query');
+  const only = readStringList(query, 'only', 'query');
+  checkLimit(only?.length ?? 0, QUERY_LIMITS.onlyKeys, 'query.only', 'keys');
   return {
     filter: parseConditions(query.filter, 'query.filter'),
     filterOr: parseConditions(query.filter_or, 'query.filter_or'),
@@ -44,7 +47,7 @@ export function parseListQuery(input: unknown): ListQuery {
     page: parsePage(query, 'query'),
     countOnly: readBoolean(query, 'count_only', 'query') ?? false,
     minimal: readBoolean(query, 'minimal', 'query') ?? false,
-    only: readStringList(query, 'only', 'query'),
+    only,
     keyword: readString(query, 'keyword', 'query'),
   };
 }
@@ -53,6 +56,7 @@ export function parseListQuery(input: unknown): ListQuery {
 export function parseSort(input: unknown, where: string): SortKey[] {
   if (input === undefined || input === null) return [];
   const items = Array.isArray(input) ? input : [input];
+  checkLimit(items.length, QUERY_LIMITS.sortKeys, where, 'sort keys');
   return items.map((item, i) => {
     const position = Array.isArray(input) ? `${where}[${i}]` : where;
     if (!isObject(item)) throw err.invalidType(position, '{"key", "desc"} object');

@@ -25,7 +25,7 @@ describe('query compiler', () => {
       plan.rows?.sql,
       "SELECT * FROM job WHERE (domain_id = 'd') AND (status = ANY($1::text[])) AND (((options #> $2::text[]) = $3::jsonb OR " +
         "EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof((options #> $4::text[])) = 'array' THEN (options #> $5::text[]) " +
-        "ELSE '[]'::jsonb END) AS element(v) WHERE element.v = $6::jsonb))) ORDER BY created_at DESC NULLS LAST, job_id ASC LIMIT $7 OFFSET $8",
+        "ELSE '[]'::jsonb END) AS element(v) WHERE element.v = $6::jsonb))) ORDER BY created_at DESC, job_id ASC LIMIT $7 OFFSET $8",
     );
     assert.deepEqual(plan.rows?.params, [['SUCCESS', 'FAILURE'], ['start'], '"2025-08"', ['start'], ['start'], '"2025-08"', 2, 2]);
   });
@@ -38,7 +38,7 @@ describe('query compiler', () => {
     assert.equal(
       plan.rows.sql,
       "SELECT * FROM (SELECT status AS k0, COALESCE(sum((total_tasks)::double precision), 0) AS f0 FROM " +
-        "(SELECT * FROM (SELECT * FROM job WHERE (domain_id = 'd')) AS s0) AS s1 GROUP BY 1 ORDER BY k0 ASC NULLS FIRST) AS result " +
+        "(SELECT * FROM (SELECT * FROM job WHERE (domain_id = 'd')) AS s0) AS s1 GROUP BY 1) AS result " +
         'ORDER BY k0 ASC NULLS FIRST LIMIT $1 OFFSET $2',
     );
     assert.deepEqual(plan.rows.params, [5, 0]);
@@ -58,6 +58,29 @@ describe('query compiler', () => {
         assert.equal(compiled.sql, shape('x', 'y', 'z').sql);
         assert.ok(compiled.params.some((p) => Array.isArray(p) && p.includes(segment)));
       }),
+    );
+  });
+
+  it('binds regex patterns, match objects, unwind paths and pushed names as parameters', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (pattern, key, name) => {
+        fc.pre(!key.includes('.') && !name.includes('.'));
+        const shape = (p: string, k: string, n: string) => {
+          const plan = compileStat(COST_CATALOGUE, parseStatQuery({
+            filter: [{ k: 'product', v: p, o: 'regex' }, { k: `tags.${k}`, v: [p], o: 'regex_in' }, { k: 'data', v: { [k]: p }, o: 'match' }],
+            aggregate: [
+              { unwind: { path: `data.${k}`, filter: [{ k: `data.${k}.x`, v: p, o: 'eq' }] } },
+              { group: { keys: [{ key: `data.${k}`, name: n }], fields: [{ operator: 'push', name: `${n}!`, fields: [{ key: 'cost', name: n }] }] } },
+              { project: { fields: [{ key: `${n}!`, name: n, operator: 'size' }] } },
+            ],
+          }), context);
+          return { sql: plan.rows.sql, patterns: plan.patterns };
+        };
+        const compiled = shape(pattern, key, name);
+        assert.equal(compiled.sql, shape('x', 'y', 'z').sql);
+        assert.deepEqual(compiled.patterns, [pattern, pattern]);
+      }),
+      { numRuns: 200 },
     );
   });
 

@@ -177,11 +177,14 @@ for (const backend of BACKENDS) {
         assert.equal(rest.body.results.length, 5);
       });
 
-      it('answers stat distinct only', async () => {
+      it('answers stat distinct and aggregate over published rows', async () => {
         const envs = await t.post('/cost-analysis/v1/cost/stat', da, { query: { distinct: 'tags.env' } });
         assert.deepEqual(envs.body, { results: ['dev', 'prod'] });
-        const aggregate = await t.post('/cost-analysis/v1/cost/stat', da, { query: { aggregate: [{ count: { name: 'n' } }] } });
-        assert.deepEqual([aggregate.status, errorOf(aggregate).code], [400, 'ERROR_NOT_SUPPORT_QUERY_OPTION']);
+        const counted = await t.post('/cost-analysis/v1/cost/stat', da, {
+          data_source_id: alpha.data_source_id,
+          query: { aggregate: [{ group: { keys: [{ key: 'billed_month', name: 'month' }], fields: [{ key: 'cost', operator: 'sum', name: 'cost' }] } }] },
+        });
+        assert.deepEqual(counted.body, { results: [{ month: '2025-07', cost: 30 }] });
       });
     });
 
@@ -300,7 +303,12 @@ for (const backend of BACKENDS) {
         ['datetime on a number', { filter: [{ k: 'total_tasks', v: '2025-01-01', o: 'datetime_gt' }] }, 'ERROR_DB_QUERY'],
         ['bad timediff', { filter: [{ k: 'created_at', v: 'now - 7 parsecs', o: 'timediff_gt' }] }, 'ERROR_DB_QUERY'],
         ['string for a number', { filter: [{ k: 'total_tasks', v: '3', o: 'eq' }] }, 'ERROR_INVALID_PARAMETER_TYPE'],
-        ['regex (not yet)', { filter: [{ k: 'status', v: '^S', o: 'regex' }] }, 'ERROR_NOT_SUPPORT_QUERY_OPTION'],
+        ['invalid regex', { filter: [{ k: 'status', v: '([', o: 'regex' }] }, 'ERROR_DB_QUERY'],
+        ['invalid regex_in', { filter: [{ k: 'options.sync_mode', v: ['ok', '*x'], o: 'regex_in' }] }, 'ERROR_DB_QUERY'],
+        ['regex on a number', { filter: [{ k: 'total_tasks', v: '1', o: 'regex' }] }, 'ERROR_INVALID_PARAMETER'],
+        ['match with a string', { filter: [{ k: 'changed', v: 'x', o: 'match' }] }, 'ERROR_OPERATOR_DICT_VALUE_TYPE'],
+        ['match on text', { filter: [{ k: 'status', v: {}, o: 'match' }] }, 'ERROR_INVALID_PARAMETER'],
+        ['too many conditions', { filter: Array.from({ length: 101 }, () => ({ k: 'status', v: 'x', o: 'eq' })) }, 'ERROR_INVALID_PARAMETER'],
         ['filter not a list', { filter: { k: 'status', v: 'x', o: 'eq' } }, 'ERROR_INVALID_PARAMETER_TYPE'],
         ['unknown sort key', { sort: [{ key: 'colour' }] }, 'ERROR_INVALID_PARAMETER'],
         ['negative limit', { page: { limit: -1 } }, 'ERROR_INVALID_PARAMETER'],
@@ -320,16 +328,19 @@ for (const backend of BACKENDS) {
         ['neither aggregate nor distinct', {}, 'ERROR_REQUIRED_PARAMETER'],
         ['unknown stage', { aggregate: [{ explode: {} }] }, 'ERROR_INVALID_PARAMETER'],
         ['two stages in one item', { aggregate: [{ limit: 1, skip: 1 }] }, 'ERROR_INVALID_PARAMETER'],
-        ['project stage', { aggregate: [{ project: { fields: [] } }] }, 'ERROR_NOT_SUPPORT_QUERY_OPTION'],
+        ['project without fields', { aggregate: [{ project: { fields: [] } }] }, 'ERROR_REQUIRED_PARAMETER'],
+        ['unknown project operator', { aggregate: [{ project: { fields: [{ key: 'changed', operator: 'reverse' }] } }] }, 'ERROR_DB_QUERY'],
+        ['unwind of text', { aggregate: [{ unwind: { path: 'status' } }, { count: { name: 'n' } }] }, 'ERROR_INVALID_PARAMETER'],
+        ['too many stages', { aggregate: Array.from({ length: 21 }, () => ({ limit: 1 })) }, 'ERROR_INVALID_PARAMETER'],
         ['unknown group operator', { aggregate: [{ group: { fields: [{ operator: 'median', key: 'total_tasks', name: 'm' }] } }] }, 'ERROR_DB_QUERY'],
-        ['push (not yet)', { aggregate: [{ group: { fields: [{ operator: 'push', key: 'job_id', name: 'm' }] } }] }, 'ERROR_NOT_SUPPORT_QUERY_OPTION'],
+        ['conditions on push', { aggregate: [{ group: { fields: [{ operator: 'push', key: 'job_id', name: 'm', conditions: [{ k: 'status', v: 'x', o: 'eq' }] }] } }] }, 'ERROR_INVALID_PARAMETER'],
         ['sum of text', { aggregate: [{ group: { fields: [{ operator: 'sum', key: 'status', name: 's' }] } }] }, 'ERROR_INVALID_PARAMETER'],
         ['field without name', { aggregate: [{ group: { fields: [{ operator: 'count' }] } }] }, 'ERROR_REQUIRED_PARAMETER'],
         ['sort by an unknown name', { aggregate: [{ group: { keys: [{ key: 'status' }] } }, { sort: [{ key: 'count' }] }] }, 'ERROR_INVALID_PARAMETER'],
         ['date_format on text', { aggregate: [{ group: { keys: [{ key: 'status', date_format: 'year' }] } }] }, 'ERROR_INVALID_PARAMETER'],
         ['bad date_format', { aggregate: [{ group: { keys: [{ key: 'created_at', date_format: '%Q' }] } }] }, 'ERROR_INVALID_PARAMETER'],
         ['inherited date_format', { aggregate: [{ group: { keys: [{ key: 'created_at', date_format: 'constructor' }] } }] }, 'ERROR_INVALID_PARAMETER'],
-        ['no group or count', { aggregate: [{ limit: 2 }] }, 'ERROR_NOT_SUPPORT_QUERY_OPTION'],
+        ['no group, count or project', { aggregate: [{ limit: 2 }] }, 'ERROR_NOT_SUPPORT_QUERY_OPTION'],
         ['unknown distinct key', { distinct: 'colour' }, 'ERROR_INVALID_PARAMETER'],
       ];
       for (const [name, query, code] of statCases) {

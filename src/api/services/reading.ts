@@ -7,6 +7,7 @@ import type { Condition } from '../../query/filter.js';
 import { isObject, readStringList, type Json } from '../../query/input.js';
 import { compileList } from '../../query/list.js';
 import type { ListQuery } from '../../query/parse-query.js';
+import type { AnalyzeQuery } from '../../query/analyze.js';
 import type { StatQuery } from '../../query/parse-stat.js';
 import { compileStat, type StatPlan } from '../../query/stat.js';
 import { compile, raw, sql } from '../../query/sql.js';
@@ -44,6 +45,7 @@ export async function runList<R>(db: Queryable, catalogue: Catalogue, options: L
     scope: visibleTo(options.principal, options.workspaceId),
     conditions: options.conditions,
   });
+  await checkPatterns(db, plan.patterns);
   const [{ total }] = await guarded(() => db.query<{ total: number }>(plan.count.sql, plan.count.params));
   const rows = plan.rows ? await guarded(() => db.query<R>(plan.rows!.sql, plan.rows!.params)) : [];
   const view = plan.minimal ? options.minimalView : options.view;
@@ -60,11 +62,32 @@ export async function runStat(
     scope: visibleTo(options.principal, options.workspaceId),
     conditions: options.conditions ?? [],
   });
+  await checkPatterns(db, plan.patterns);
   const rows = await guarded(() => db.query<Record<string, unknown>>(plan.rows.sql, plan.rows.params));
   const results = rows.map((row) => statResult(plan, row));
   if (!plan.total) return { results };
   const [{ total }] = await guarded(() => db.query<{ total: number }>(plan.total!.sql, plan.total!.params));
   return { results, total_count: Number(total) };
+}
+
+/** Analyze pages hold at most this many rows (as a Cost.list page). */
+const ANALYZE_PAGE_LIMIT = 1000;
+
+/** Cost.analyze: `{results, more}`; one extra row is read to tell whether more follow. */
+export async function runAnalyze(
+  db: Queryable,
+  catalogue: Catalogue,
+  options: { principal: Principal; query: AnalyzeQuery; conditions: readonly Condition[]; workspaceId?: string },
+): Promise<Wire> {
+  const { stat, page } = options.query;
+  const limit = Math.min(page.limit || ANALYZE_PAGE_LIMIT, ANALYZE_PAGE_LIMIT);
+  const plan = compileStat(catalogue, { ...stat, page: { start: page.start, limit: limit + 1 } }, {
+    scope: visibleTo(options.principal, options.workspaceId),
+    conditions: options.conditions,
+  });
+  await checkPatterns(db, plan.patterns);
+  const rows = await guarded(() => db.query<Record<string, unknown>>(plan.rows.sql, plan.rows.params));
+  return { results: rows.slice(0, limit).map((row) => statResult(plan, row)), more: rows.length > limit };
 }
 
 function statResult(plan: StatPlan, row: Record<string, unknown>): unknown {
@@ -103,6 +126,16 @@ export function projectGet(catalogue: Catalogue, info: Wire, request: Json): Wir
   if (!only || only.length === 0) return info;
   only.forEach((key, i) => resolveField(catalogue, key, `only[${i}]`));
   return project(info, only);
+}
+
+/**
+ * Regular expressions are compiled by the database, which raises 2201B for a bad one — but
+ * only when a row reaches the test. Trying every pattern once up front makes a bad pattern
+ * ERROR_DB_QUERY (400) whatever the data, on both backends.
+ */
+async function checkPatterns(db: Queryable, patterns: readonly string[]): Promise<void> {
+  if (patterns.length === 0) return;
+  await guarded(() => db.query(`SELECT count(*) FROM unnest($1::text[]) AS pattern(p) WHERE '' ~* pattern.p`, [patterns]));
 }
 
 /**

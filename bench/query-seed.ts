@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Database } from '../src/store/database.js';
+import { openStore } from '../src/store/open.js';
+
+/**
+ * Data for the query benchmark: 100,000 jobs and 1,000,000 published cost rows in one domain,
+ * generated inside the database (generate_series), on a fresh store of either backend.
+ */
+export const DOMAIN = 'domain-bench000000';
+export const COST_SOURCE = 'ds-bench-costs';
+const SERVER = process.env.BENCH_DATABASE_URL ?? process.env.COSTSYNC_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface BenchStore {
+  readonly db: Database;
+  release(): Promise<void>;
+}
+
+export async function openBenchStore(backend: 'pglite' | 'postgres'): Promise<BenchStore> {
+  if (backend === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'costsync-bench-query-'));
+    const db = await openStore({ dataDir: dir });
+    return { db, release: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
+  const name = `costsync_bench_${randomBytes(6).toString('hex')}`;
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  const db = await openStore({ dataDir: 'memory://', databaseUrl: url.toString() });
+  return { db, release: async () => (await db.close(), await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: SERVER });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function seed(db: Database, jobs: number, costs: number): Promise<void> {
+  await db.query(
+    `INSERT INTO job (job_id, status, options, total_tasks, remained_tasks, changed, planned, deadline_at, resource_group,
+                      workspace_id, domain_id, data_source_id, created_at, updated_at, finished_at)
+     SELECT 'job-' || lpad(to_hex(i), 12, '0'),
+            (ARRAY['SUCCESS', 'FAILURE', 'CANCELED', 'TIMEOUT'])[1 + i % 4],
+            jsonb_build_object('sync_mode', CASE WHEN i % 3 = 0 THEN 'SCHEDULED' ELSE 'MANUAL' END),
+            1 + i % 7, 0, '[{"start": "2025-08"}]', true, now(), 'DOMAIN',
+            CASE WHEN i % 5 = 0 THEN '*' ELSE 'ws-' || (i % 5) END, $1, 'ds-' || (i % 50),
+            timestamptz '2025-01-01' + (i * interval '5 minutes'), timestamptz '2025-01-01' + (i * interval '5 minutes'),
+            timestamptz '2025-01-01' + (i * interval '5 minutes') + interval '90 seconds'
+       FROM generate_series(1, $2::int) AS i`,
+    [DOMAIN, jobs],
+  );
+  await db.query(
+    `INSERT INTO job (job_id, status, planned, deadline_at, resource_group, workspace_id, domain_id, data_source_id)
+     VALUES ('job-bench-costs0', 'SUCCESS', true, now(), 'DOMAIN', '*', $1, $2)`,
+    [DOMAIN, COST_SOURCE],
+  );
+  await db.query(
+    `INSERT INTO cost (cost_id, cost, usage_quantity, provider, region_code, product, usage_type, tags, data_source_id, job_id,
+                       job_task_id, workspace_id, domain_id, billed_year, billed_month, billed_date)
+     SELECT 'cost-' || lpad(to_hex(i), 12, '0'), (i % 1000) / 10.0, 1,
+            (ARRAY['aws', 'gcp', 'azure'])[1 + i % 3], 'region-' || (i % 12), 'product-' || (i % 40), 'usage-' || (i % 9),
+            jsonb_build_object('env', CASE WHEN i % 2 = 0 THEN 'prod' ELSE 'dev' END),
+            $2, 'job-bench-costs0', 'job-task-bench00', NULL, $1,
+            to_char(d, 'YYYY'), to_char(d, 'YYYY-MM'), d
+       FROM generate_series(1, $3::int) AS i, LATERAL (SELECT (date '2025-01-01' + (i % 180))::date AS d) AS day`,
+    [DOMAIN, COST_SOURCE, costs],
+  );
+  await db.query('ANALYZE');
+}
