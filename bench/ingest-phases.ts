@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openApp } from '../src/app/open-app.js';
 import { silentLogger } from '../src/app/logger.js';
@@ -34,10 +36,11 @@ export async function initDataDir(dir: string): Promise<void> {
   await db.close();
 }
 
-export async function runPhase(phase: 'engine' | 'copy', backend: 'pglite' | 'postgres', dir: string): Promise<PhaseResult> {
+export async function runPhase(phase: 'engine' | 'copy' | 'grpc', backend: 'pglite' | 'postgres', dir: string): Promise<PhaseResult> {
   const server = backend === 'postgres' ? await createDatabase() : undefined;
   try {
-    const measured = phase === 'engine' ? await engineIngest(dir, server?.url) : await rawCopy(dir, server?.url);
+    const measured =
+      phase === 'engine' ? await engineIngest(dir, server?.url) : phase === 'grpc' ? await grpcIngest(dir, server?.url) : await rawCopy(dir, server?.url);
     (globalThis as { gc?: () => void }).gc?.();
     const m = process.memoryUsage();
     process.stderr.write(`  at end: rss ${mb(m.rss)}, js heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}\n`);
@@ -49,7 +52,7 @@ export async function runPhase(phase: 'engine' | 'copy', backend: 'pglite' | 'po
 }
 
 /** A full sync through costsync: plan, workers, fenced writes, close. */
-async function engineIngest(dir: string, databaseUrl?: string): Promise<{ rows: number; seconds: number }> {
+async function engineIngest(dir: string, databaseUrl?: string, pluginId = 'synthetic'): Promise<{ rows: number; seconds: number }> {
   const env: Record<string, string> = { COSTSYNC_DATA_DIR: dir, COSTSYNC_SCHEDULER: '0', COSTSYNC_DEMO: '0' };
   if (databaseUrl) env.COSTSYNC_DATABASE_URL = databaseUrl;
   const ctx = await openApp(loadConfig(env), { log: silentLogger });
@@ -57,7 +60,7 @@ async function engineIngest(dir: string, databaseUrl?: string): Promise<{ rows: 
     const [dataSource] = await ctx.db.query<any>(
       `INSERT INTO data_source (data_source_id, name, data_source_type, plugin_info, schedule_hour, resource_group, workspace_id, domain_id)
        VALUES ($1, 'bench', 'EXTERNAL', $2, 16, 'DOMAIN', '*', 'domain-bench') RETURNING *`,
-      [newId('dataSource'), JSON.stringify({ plugin_id: 'synthetic', options: OPTIONS, metadata: {} })],
+      [newId('dataSource'), JSON.stringify({ plugin_id: pluginId, options: OPTIONS, metadata: {} })],
     );
     ctx.engine.start();
     const started = performance.now();
@@ -70,6 +73,34 @@ async function engineIngest(dir: string, databaseUrl?: string): Promise<{ rows: 
     return { rows: n, seconds };
   } finally {
     await ctx.db.close();
+  }
+}
+
+/**
+ * The same sync with the synthetic plugin in its own process, served by `costsync plugin
+ * serve` (costsync/sdk) and reached over gRPC on localhost: protobuf both ways, HTTP/2 flow
+ * control, the plugin's CPU outside this process.
+ */
+async function grpcIngest(dir: string, databaseUrl?: string): Promise<{ rows: number; seconds: number }> {
+  const ts = import.meta.url.endsWith('.ts');
+  const cli = fileURLToPath(new URL(`../src/cli/main.${ts ? 'ts' : 'js'}`, import.meta.url));
+  const module = fileURLToPath(new URL(`./grpc-plugin.${ts ? 'ts' : 'js'}`, import.meta.url));
+  const child = spawn(process.execPath, [...process.execArgv.filter((a) => a !== '--expose-gc'), cli, 'plugin', 'serve', module, '--host', '127.0.0.1', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (chunk) => {
+        out += chunk;
+        const match = /listening on [^:]+:(\d+)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`gRPC plugin exited (${code}) before listening`)));
+    });
+    return await engineIngest(dir, databaseUrl, `grpc://127.0.0.1:${port}`);
+  } finally {
+    child.kill('SIGKILL');
   }
 }
 

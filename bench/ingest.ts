@@ -30,7 +30,7 @@ async function main() {
   const phase = arg('phase');
   if (phase === 'init') return initDataDir(arg('dir')!);
   if (phase) {
-    const result = await runPhase(phase as 'engine' | 'copy', arg('backend') as Backend, arg('dir')!);
+    const result = await runPhase(phase as 'engine' | 'copy' | 'grpc', arg('backend') as Backend, arg('dir')!);
     process.stdout.write(JSON.stringify(result) + '\n');
     return;
   }
@@ -39,21 +39,24 @@ async function main() {
   for (const backend of chosen) {
     const copy = child('copy', backend);
     const engine = child('engine', backend);
+    const grpc = child('grpc', backend);
     const ratio = engine.rowsPerSecond / copy.rowsPerSecond;
+    const grpcRatio = grpc.rowsPerSecond / copy.rowsPerSecond;
     lines.push(
       `| ${backend} | ${engine.rows.toLocaleString('en-US')} | ${fmt(copy.rowsPerSecond)} | ${fmt(engine.rowsPerSecond)} | ` +
-        `${(ratio * 100).toFixed(0)}% | ${mb(copy.peakRss)} | ${mb(engine.peakRss)} |`,
+        `${(ratio * 100).toFixed(0)}% | ${fmt(grpc.rowsPerSecond)} | ${(grpcRatio * 100).toFixed(0)}% | ` +
+        `${mb(copy.peakRss)} | ${mb(engine.peakRss)} | ${mb(grpc.peakRss)} |`,
     );
   }
   const header = [
-    '| backend | rows | raw COPY rows/s | costsync sync rows/s | ratio | raw COPY peak RSS | sync peak RSS |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| backend | rows | raw COPY rows/s | costsync sync rows/s | ratio | sync, gRPC plugin rows/s | gRPC ratio | raw COPY peak RSS | sync peak RSS | gRPC sync peak RSS |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   process.stdout.write([...header, ...lines].join('\n') + '\n');
-  process.stdout.write('raw COPY: one stream on PGlite, one per worker on PostgreSQL; costsync: the default 2 workers, 5,000-row fenced batches\n');
+  process.stdout.write('raw COPY: one stream on PGlite, one per worker on PostgreSQL; costsync: the default 2 workers, 5,000-row fenced batches; gRPC: the same plugin in its own process (costsync plugin serve)\n');
 }
 
-function child(phase: 'engine' | 'copy', backend: Backend): PhaseResult {
+function child(phase: 'engine' | 'copy' | 'grpc', backend: Backend): PhaseResult {
   const dir = mkdtempSync(join(tmpdir(), `costsync-bench-${backend}-${phase}-`));
   try {
     const self = fileURLToPath(import.meta.url);

@@ -34,7 +34,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
       ? readOrCreateKey(keyDir, 'token.key')
       : randomBytes(32);
   const log = options.log ?? makeLogger();
-  const plugins = options.plugins ?? makePluginRegistry();
+  const plugins = options.plugins ?? makePluginRegistry({}, { endpoints: config.pluginEndpoints });
   const secrets = makeSecretBox(secretKey);
   const engine = makeEngine({ db, config: config.engine, plugins, secrets, log });
   return { config, db, engine, plugins, secrets, tokenKey, log };

@@ -1,25 +1,30 @@
+import { startGrpcServer } from '../api/grpc/server.js';
 import { buildRestApp } from '../api/rest/app.js';
 import { openApp } from '../app/open-app.js';
 import { issueToken } from '../auth/tokens.js';
 import { loadConfig } from '../config/config.js';
 import { formatCount } from './table.js';
 import { bootstrapDemo, DEMO_ADMIN } from './demo.js';
+import { cliLogger } from './pretty-log.js';
 
 /**
- * `costsync serve`: the API, the workers, the reaper and the scheduler in one process, on the
- * embedded database by default. Stops cleanly on SIGINT/SIGTERM: running tasks go back to
+ * `costsync serve`: the REST API with the dashboard, the gRPC API, the workers, the reaper and
+ * the scheduler in one process, on the embedded database by default. Stops cleanly on
+ * SIGINT/SIGTERM: running tasks go back to
  * the queue, so a restart (or another worker) carries on with them.
  */
 export async function serveCommand(): Promise<void> {
   const config = loadConfig();
-  const ctx = await openApp(config);
+  const ctx = await openApp(config, { log: cliLogger() });
   const app = buildRestApp(ctx);
   ctx.engine.start();
   await app.listen({ host: config.http.host, port: config.http.port });
+  const grpc = await startGrpcServer(ctx, config.grpc.port);
   const url = `http://${config.http.host}:${config.http.port}`;
   const where = config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`;
   const say = (line: string) => process.stdout.write(line + '\n');
-  say(`costsync is listening on ${url} (${where})`);
+  say(`costsync is listening on ${url} (${where}); gRPC API on ${config.grpc.host}:${grpc.port}`);
+  if (!config.demo) say(`dashboard: ${url}/ (sign in with a token from \`costsync token --domain <domain_id> --role DOMAIN_ADMIN\`)`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -27,7 +32,7 @@ export async function serveCommand(): Promise<void> {
     stopping = true;
     ctx.log.info({ signal }, 'stopping');
     await ctx.engine.stop();
-    await app.close();
+    await Promise.all([app.close(), grpc.stop()]);
     await ctx.db.close();
     process.exit(0);
   };
@@ -43,6 +48,8 @@ export async function serveCommand(): Promise<void> {
     }
     const token = await issueToken(ctx.tokenKey, { domainId: DEMO_ADMIN.domainId, role: DEMO_ADMIN.role, ttlSeconds: 7 * 24 * 3600 });
     say(`a DOMAIN_ADMIN token for ${DEMO_ADMIN.domainId}, valid 7 days:\n  export COSTSYNC_TOKEN=${token}`);
+    say(`the dashboard, signed in with that token:`);
+    say(`  ${url}/#token=${token}`);
     say(`then, in another terminal:`);
     say(`  curl -s -X POST ${url}/cost-analysis/v1/job/list -H "Authorization: Bearer $COSTSYNC_TOKEN" -H 'content-type: application/json' -d '{}'`);
     say(`  npx costsync jobs          # the same as a table (signs its own token from ${config.dataDir})`);
@@ -56,7 +63,7 @@ export async function workerCommand(): Promise<void> {
     process.stderr.write('costsync worker needs COSTSYNC_DATABASE_URL=postgres://…: the embedded database belongs to one process (use `costsync serve`).\n');
     process.exit(2);
   }
-  const ctx = await openApp(config);
+  const ctx = await openApp(config, { log: cliLogger() });
   ctx.engine.start();
   process.stdout.write(`costsync worker ${config.engine.workerId} running ${config.engine.concurrency} task(s) at a time\n`);
   const stop = async () => {

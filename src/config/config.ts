@@ -11,6 +11,13 @@ export interface Config {
   /** `COSTSYNC_DATABASE_URL=postgres://…` selects the PostgreSQL server instead of the embedded database. */
   readonly databaseUrl?: string;
   readonly http: { readonly host: string; readonly port: number };
+  /** The gRPC API: `COSTSYNC_GRPC_HOST` (default: the HTTP host), `COSTSYNC_GRPC_PORT` (default 50051). */
+  readonly grpc: { readonly host: string; readonly port: number };
+  /**
+   * Plugin ids served by gRPC endpoints (`COSTSYNC_PLUGIN_ENDPOINTS`, a JSON object such as
+   * `{"aws-cost": "grpc://plugins.internal:50051"}`); a `plugin_id` may also be the URL itself.
+   */
+  readonly pluginEndpoints: Readonly<Record<string, string>>;
   /** Signing key for API tokens (`COSTSYNC_TOKEN_SECRET`); else a key file in the data directory. */
   readonly tokenSecret?: string;
   /** Key that encrypts plugin secrets at rest (`COSTSYNC_SECRET_KEY`, 64 hex digits); else a key file. */
@@ -89,6 +96,25 @@ function leaseTimings(leaseMs: number): { leaseMs: number; heartbeatMs: number }
   return { leaseMs, heartbeatMs: Math.min(DEFAULT_ENGINE.heartbeatMs, Math.floor(leaseMs / 3)) };
 }
 
+function pluginEndpoints(raw: string | undefined): Record<string, string> {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw err.configuration('COSTSYNC_PLUGIN_ENDPOINTS must be a JSON object of plugin id → grpc://host:port');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw err.configuration('COSTSYNC_PLUGIN_ENDPOINTS must be a JSON object of plugin id → grpc://host:port');
+  }
+  for (const [id, url] of Object.entries(parsed)) {
+    if (typeof url !== 'string' || !/^grpc(\+ssl)?:\/\/[^/]+:\d+\/?$/.test(url)) {
+      throw err.configuration(`COSTSYNC_PLUGIN_ENDPOINTS["${id}"] must be grpc://host:port or grpc+ssl://host:port`);
+    }
+  }
+  return parsed as Record<string, string>;
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<EngineConfig> = {}): Config {
   const databaseUrl = env.COSTSYNC_DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -102,6 +128,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<EngineConf
     dataDir: env.COSTSYNC_DATA_DIR || './.costsync',
     databaseUrl,
     http: { host: env.COSTSYNC_HTTP_HOST || '127.0.0.1', port: integer(env, 'COSTSYNC_HTTP_PORT', 8080) },
+    grpc: {
+      host: env.COSTSYNC_GRPC_HOST || env.COSTSYNC_HTTP_HOST || '127.0.0.1',
+      port: integer(env, 'COSTSYNC_GRPC_PORT', 50051),
+    },
+    pluginEndpoints: pluginEndpoints(env.COSTSYNC_PLUGIN_ENDPOINTS),
     tokenSecret: env.COSTSYNC_TOKEN_SECRET || undefined,
     secretKey,
     demo: flag(env, 'COSTSYNC_DEMO', true),

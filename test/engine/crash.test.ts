@@ -85,7 +85,7 @@ describe('a worker killed with SIGKILL mid-task', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'costsync-crash-'));
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const url = `http://127.0.0.1:${port}`;
-    const serve = startCli(['serve'], { COSTSYNC_DATA_DIR: dataDir, COSTSYNC_HTTP_PORT: String(port) });
+    const serve = startCli(['serve'], { COSTSYNC_DATA_DIR: dataDir, COSTSYNC_HTTP_PORT: String(port), COSTSYNC_GRPC_PORT: '0' });
     try {
       const token = await issueToken(readOrCreateKey(dataDir, 'token.key'), { domainId: 'domain-crash', role: 'DOMAIN_ADMIN' });
       const call = async (path: string, body: unknown) => {

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import { credentials, loadPackageDefinition, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 
 /**
  * The README's first command, `npm start`, on a fresh data directory: costsync serves, syncs the
@@ -11,12 +13,32 @@ import { it } from 'node:test';
  * can be read through the API.
  */
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
+const PROTO_DIR = join(import.meta.dirname, '../../proto');
+
+/** Job.list over the gRPC API of a running server, with a client built from our .proto files. */
+async function grpcJobList(address: string, token: string): Promise<Array<{ job_id: string; status: string }>> {
+  const definition = loadSync('spaceone/api/cost_analysis/v1/job.proto', {
+    includeDirs: [PROTO_DIR, '/usr/include'], keepCase: true, enums: String, longs: Number,
+  });
+  const v1 = (loadPackageDefinition(definition) as any).spaceone.api.cost_analysis.v1;
+  const client = new v1.Job(address, credentials.createInsecure());
+  const metadata = new Metadata();
+  metadata.set('token', token);
+  try {
+    const answer = await new Promise<any>((resolve, reject) =>
+      client.list({}, metadata, { deadline: Date.now() + 20_000 }, (error: ServiceError | null, value: unknown) =>
+        error ? reject(error) : resolve(value)));
+    return answer.results;
+  } finally {
+    client.close();
+  }
+}
 
 it('npm start on an empty database shows a finished demo job, readable through the API', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'costsync-quickstart-'));
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const serve = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-    env: { ...process.env, COSTSYNC_DATA_DIR: dataDir, COSTSYNC_HTTP_PORT: String(port), COSTSYNC_LOG_LEVEL: 'warn' },
+    env: { ...process.env, COSTSYNC_DATA_DIR: dataDir, COSTSYNC_HTTP_PORT: String(port), COSTSYNC_GRPC_PORT: '0', COSTSYNC_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
@@ -34,6 +56,8 @@ it('npm start on an empty database shows a finished demo job, readable through t
       serve.once('exit', (code) => reject(new Error(`serve exited (${code}):\n${output}`)));
     });
     assert.match(output, /costsync is listening on http:\/\/127\.0\.0\.1:\d+ \(embedded database/);
+    const grpcPort = /gRPC API on 127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+    assert.ok(grpcPort, output);
     const demo = /demo: data source "demo" \((ds-[0-9a-f]{12})\) synced by job (job-[0-9a-f]{12}): SUCCESS, 6 tasks, ([\d,]+) rows/.exec(output);
     assert.ok(demo, output);
     const [, dataSourceId, jobId, rowText] = demo;
@@ -56,6 +80,8 @@ it('npm start on an empty database shows a finished demo job, readable through t
     const costs = await api('POST', '/cost-analysis/v1/cost/list', { data_source_id: dataSourceId, query: { page: { limit: 3 } } });
     assert.equal(costs.total_count, rows);
     assert.equal(costs.results.length, 3);
+    const grpcJobs = await grpcJobList(`127.0.0.1:${grpcPort}`, token);
+    assert.deepEqual(grpcJobs.map((j) => [j.job_id, j.status]), [[jobId, 'SUCCESS']], 'the same job through the gRPC API');
 
     const exited = new Promise<number | null>((resolve) => serve.once('exit', resolve));
     serve.kill('SIGTERM');

@@ -1,0 +1,45 @@
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { AppContext } from '../../app/context.js';
+import { API_SERVICES, unaryHandler } from './api-services.js';
+import { wireDescriptors } from './descriptors.js';
+import { bindGrpcServer, newGrpcServer, stopGrpcServer } from './grpc-server.js';
+import { addHealth, HEALTH_SERVICE } from './health.js';
+import { addReflection } from './reflection.js';
+import { serviceDefinition } from './service-definition.js';
+
+export interface RunningGrpcServer {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The gRPC API: spaceone.api.cost_analysis.v1 Job, JobTask, DataSource and Cost (metadata
+ * `token` for auth), with server reflection (v1alpha and v1) and the standard health service.
+ * Binds `ctx.config.grpc.host` (port 0 picks a free port).
+ */
+export async function startGrpcServer(ctx: AppContext, port: number): Promise<RunningGrpcServer> {
+  const descriptors = wireDescriptors();
+  const server = newGrpcServer();
+  for (const [typeName, functions] of Object.entries(API_SERVICES)) {
+    const service = descriptors.service(typeName);
+    const handlers: UntypedServiceImplementation = {};
+    for (const method of service.methods) {
+      const call = functions[method.name];
+      if (!call) throw new Error(`${typeName}.${method.name} has no service function`);
+      handlers[method.name] = unaryHandler(ctx, `${typeName}/${method.name}`, call);
+    }
+    server.addService(serviceDefinition(service), handlers);
+  }
+  const names = [...Object.keys(API_SERVICES), HEALTH_SERVICE];
+  const health = addHealth(server, Object.keys(API_SERVICES));
+  addReflection(server, descriptors, names);
+  const bound = await bindGrpcServer(server, ctx.config.grpc.host, port);
+  ctx.log.info({ port: bound }, 'gRPC API listening');
+  return {
+    port: bound,
+    async stop() {
+      health.stopping();
+      await stopGrpcServer(server);
+    },
+  };
+}

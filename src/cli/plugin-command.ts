@@ -1,0 +1,42 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { servePlugin } from '../sdk/serve.js';
+import type { CostDataSourcePlugin } from '../sdk/plugin-definition.js';
+
+/**
+ * `costsync plugin serve <module>`: serves the plugin a module exports (default export, or
+ * an export named `plugin`) over gRPC with reflection and health, until SIGINT/SIGTERM.
+ * Prints `plugin listening on <host>:<port>` once ready.
+ */
+export async function pluginServeCommand(module: string, options: { host: string; port: string }): Promise<void> {
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0…65535, got ${options.port}`);
+  const loaded = (await import(pathToFileURL(resolve(module)).href)) as { default?: unknown; plugin?: unknown };
+  const plugin = (loaded.plugin ?? loaded.default) as CostDataSourcePlugin | undefined;
+  if (!plugin || typeof plugin !== 'object') {
+    throw new Error(`${module} must export a plugin ({ getTasks, getData, init?, verify? }) as default or as "plugin"`);
+  }
+  const running = await servePlugin(plugin, { host: options.host, port });
+  process.stdout.write(`plugin listening on ${options.host}:${running.port}\n`);
+  const stop = async () => {
+    await running.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+/** Registers `plugin serve` on the program. */
+export function registerPluginCommand(program: Command, run: (action: (...args: any[]) => Promise<number | void>) => (...args: any[]) => Promise<void>): void {
+  program
+    .command('plugin')
+    .description('run cost data-source plugins written with costsync/sdk')
+    .addHelpText('after', '\nExample:\n  costsync plugin serve ./my-plugin.js --port 50051')
+    .command('serve <module>')
+    .description('serve a plugin module over gRPC (SpaceONE plugin protocol, reflection, health)')
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--port <port>', 'port to listen on (0: any free port)', '50051')
+    .addHelpText('after', '\nExample:\n  costsync plugin serve ./dist/my-plugin.js --port 50051')
+    .action(run(pluginServeCommand));
+}

@@ -1,0 +1,148 @@
+import { Channel, credentials, type ChannelOptions, makeGenericClientConstructor, Metadata, type Client } from '@grpc/grpc-js';
+import type { JsonMessage } from '../../api/grpc/codec.js';
+import { wireDescriptors } from '../../api/grpc/descriptors.js';
+import { CHANNEL_OPTIONS } from '../../api/grpc/grpc-server.js';
+import { serviceDefinition } from '../../api/grpc/service-definition.js';
+import type { CostInfo, PluginClient, Struct } from '../plugin.js';
+import { PluginError } from '../plugin.js';
+import { costPageCodecs } from './cost-page-codec.js';
+import { parseEndpoint } from './endpoint.js';
+import { toPluginError } from './plugin-errors.js';
+
+export interface GrpcPluginOptions {
+  /** Deadline of init, verify and get_tasks (the caller's signal may end them sooner). Default 180 s. */
+  readonly unaryTimeoutMs?: number;
+  /** Extra attempts of a unary call after a transient failure. Default 2. */
+  readonly unaryRetries?: number;
+  /** get_data fails (transiently) when no page arrives for this long. Default 5 min; 0 turns it off. */
+  readonly streamStallMs?: number;
+}
+
+const DEFAULTS = { unaryTimeoutMs: 180_000, unaryRetries: 2, streamStallMs: 5 * 60_000 };
+const PLUGIN = 'spaceone.api.cost_analysis.plugin';
+
+/** The metadata the upstream service sends to plugins. */
+function pluginMetadata(): Metadata {
+  const metadata = new Metadata();
+  metadata.set('token', 'NO_TOKEN');
+  return metadata;
+}
+
+export interface GrpcPluginClient extends PluginClient {
+  close(): void;
+}
+
+/**
+ * A data-source plugin served over gRPC (spaceone.api.cost_analysis.plugin), one channel per
+ * endpoint. Requests carry every Struct (empty ones too: upstream plugins require them) and
+ * `token: NO_TOKEN`. Unary calls have a deadline and are retried on transient failures; the
+ * get_data stream has no deadline but a stall timeout, and is cancelled when `signal` aborts.
+ */
+export function makeGrpcPluginClient(url: string, options: GrpcPluginOptions = {}): GrpcPluginClient {
+  const settings = { ...DEFAULTS, ...options };
+  const endpoint = parseEndpoint(url);
+  const descriptors = wireDescriptors();
+  const channel = new Channel(endpoint.address, endpoint.secure ? credentials.createSsl() : credentials.createInsecure(), {
+    ...CHANNEL_OPTIONS,
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+    // A wide HTTP/2 window: pages of 1000 rows are ~150 kB; the 64 kB default stalls the stream on every page.
+    'grpc-node.flow_control_window': 8 * 1024 * 1024,
+  } as ChannelOptions);
+  const client = (service: string, codecs = {}): any => {
+    const Constructor = makeGenericClientConstructor(serviceDefinition(descriptors.service(`${PLUGIN}.${service}`), codecs), service);
+    return new Constructor(endpoint.address, credentials.createInsecure(), { channelOverride: channel });
+  };
+  const dataSource = client('DataSource');
+  const job = client('Job');
+  const cost = client('Cost', costPageCodecs());
+
+  const unary = async (target: Client, method: string, request: JsonMessage, signal?: AbortSignal): Promise<JsonMessage> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await unaryOnce(target, method, request, settings.unaryTimeoutMs, signal);
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        const failure = toPluginError(error, method);
+        if (!failure.transient || attempt >= settings.unaryRetries) throw failure;
+        await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+      }
+    }
+  };
+
+  return {
+    async init({ options, domain_id }, signal) {
+      const answer = await unary(dataSource, 'init', { options: options ?? {}, domain_id }, signal);
+      return { metadata: (answer.metadata as Struct) ?? {} };
+    },
+    async verify({ options, secret_data, schema, domain_id }, signal) {
+      await unary(dataSource, 'verify', { options: options ?? {}, secret_data: secret_data ?? {}, schema, domain_id }, signal);
+    },
+    async getTasks(request, signal) {
+      const answer = await unary(
+        job,
+        'get_tasks',
+        { ...request, options: request.options ?? {}, secret_data: request.secret_data ?? {} },
+        signal,
+      );
+      return { tasks: [], ...answer } as any;
+    },
+    getData(request, signal) {
+      return streamPages(
+        cost,
+        { ...request, options: request.options ?? {}, secret_data: request.secret_data ?? {}, task_options: request.task_options ?? {} },
+        signal,
+        settings.streamStallMs,
+      );
+    },
+    close: () => {
+      for (const c of [dataSource, job, cost]) c.close();
+      channel.close();
+    },
+  };
+}
+
+function unaryOnce(target: any, method: string, request: JsonMessage, timeoutMs: number, signal?: AbortSignal): Promise<JsonMessage> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => call.cancel();
+    const call = target[method](request, pluginMetadata(), { deadline: Date.now() + timeoutMs }, (error: Error | null, answer: JsonMessage) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve(answer ?? {});
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function* streamPages(cost: any, request: JsonMessage, signal: AbortSignal, stallMs: number): AsyncGenerator<CostInfo[]> {
+  if (signal.aborted) throw signal.reason;
+  const call = cost.get_data(request, pluginMetadata());
+  let stalled = false;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    if (!stallMs) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = true;
+      call.cancel();
+    }, stallMs);
+  };
+  const onAbort = () => call.cancel();
+  signal.addEventListener('abort', onAbort, { once: true });
+  arm();
+  try {
+    for await (const page of call as AsyncIterable<{ results: CostInfo[] }>) {
+      arm();
+      yield page.results;
+    }
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    if (stalled) throw new PluginError('ERROR_PLUGIN_STALLED', `get_data: no page for ${Math.round(stallMs / 1000)} s`, true);
+    throw toPluginError(error, 'get_data');
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+    call.cancel();
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Plugin endpoints as the upstream writes them: `grpc://host:port` (plain text) or
+ * `grpc+ssl://host:port` (TLS with the default roots).
+ */
+export interface PluginEndpoint {
+  /** `host:port`, as grpc-js takes it. */
+  readonly address: string;
+  readonly secure: boolean;
+  readonly url: string;
+}
+
+const ENDPOINT = /^grpc(\+ssl)?:\/\/([^/\s]+):(\d{1,5})\/?$/;
+
+export function isGrpcEndpoint(value: string): boolean {
+  return ENDPOINT.test(value);
+}
+
+export function parseEndpoint(url: string): PluginEndpoint {
+  const match = ENDPOINT.exec(url);
+  if (!match || Number(match[3]) > 65535) {
+    throw new Error(`plugin endpoint "${url}" must be grpc://host:port or grpc+ssl://host:port`);
+  }
+  return { address: `${match[2]}:${match[3]}`, secure: Boolean(match[1]), url };
+}

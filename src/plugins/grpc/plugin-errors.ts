@@ -1,0 +1,32 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { PluginError } from '../plugin.js';
+
+/** gRPC statuses worth another attempt: the plugin (or the way to it) was not there or too slow. */
+const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED]);
+
+/** Socket-level failures grpc-js may report under other statuses. */
+const CONNECTION_LOST = /ECONNRESET|ECONNREFUSED|EPIPE|Connection dropped|RST_STREAM|socket hang up|stream closed|GOAWAY/i;
+
+/**
+ * A failed plugin call as a PluginError. Details `"ERROR_X: message"` (how plugins report
+ * their errors) become code ERROR_X and the trimmed message; otherwise the status names the
+ * failure: ERROR_GRPC_CONNECTION (unreachable, connection lost), ERROR_REQUEST_TIMEOUT
+ * (deadline), ERROR_PLUGIN (anything else). Unreachable, lost and late are transient.
+ */
+export function toPluginError(error: unknown, call: string): PluginError {
+  if (error instanceof PluginError) return error;
+  const serviceError = error as Partial<ServiceError>;
+  if (typeof serviceError?.code !== 'number') {
+    return new PluginError('ERROR_PLUGIN', `${call}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const details = serviceError.details ?? '';
+  const transient = TRANSIENT.has(serviceError.code) || CONNECTION_LOST.test(details);
+  const coded = /^\s*(ERROR_[A-Z0-9_]+)\s*:([\s\S]*)$/.exec(details);
+  if (coded) return new PluginError(coded[1], coded[2].trim() || coded[1], transient);
+  const statusName = status[serviceError.code] ?? String(serviceError.code);
+  if (serviceError.code === status.DEADLINE_EXCEEDED) {
+    return new PluginError('ERROR_REQUEST_TIMEOUT', `${call}: the plugin did not answer in time (${details})`, true);
+  }
+  if (transient) return new PluginError('ERROR_GRPC_CONNECTION', `${call}: plugin unavailable (${statusName}: ${details})`, true);
+  return new PluginError('ERROR_PLUGIN', `${call}: ${statusName}: ${details}`);
+}

@@ -1,0 +1,91 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { parse, CsvError } from 'csv-parse';
+import { PluginError } from '../plugin.js';
+
+/** One CSV record: header → value (trimmed), and its 1-based row number (the header is row 0). */
+export interface CsvRecord {
+  readonly values: Record<string, string>;
+  readonly row: number;
+}
+
+/**
+ * Streams the records of a CSV file at an `http(s)://` or `file://` URL, never holding more
+ * than a parser buffer in memory. Unreachable files and bad CSV are PluginErrors: a server
+ * error or a network failure is transient, a 4xx or a malformed line is not, and a malformed
+ * line names its row.
+ */
+export async function* csvRecords(url: string, signal: AbortSignal): AsyncGenerator<CsvRecord> {
+  const source = await openUrl(url, signal);
+  const parser = source.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim()), bom: true, trim: true, skip_empty_lines: true }));
+  const onAbort = () => source.destroy(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  let row = 0;
+  try {
+    for await (const values of parser as AsyncIterable<Record<string, string>>) {
+      row++;
+      yield { values, row };
+    }
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    if (error instanceof CsvError) throw new PluginError('ERROR_INVALID_CSV', `${url}: row ${row + 1}: ${error.message}`);
+    if (error instanceof PluginError) throw error;
+    throw new PluginError('ERROR_UNAVAILABLE', `${url}: reading failed after row ${row}: ${(error as Error).message}`, true);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    source.destroy();
+  }
+}
+
+async function openUrl(url: string, signal: AbortSignal): Promise<Readable> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new PluginError('ERROR_INVALID_PARAMETER', `"${url}" is not a URL (http://, https:// or file://)`);
+  }
+  if (parsed.protocol === 'file:') {
+    const stream = createReadStream(fileURLToPath(parsed));
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new PluginError('ERROR_UNKNOWN', `${url}: ${error.code === 'ENOENT' ? 'File not found' : error.message}`)),
+      );
+    });
+    return stream;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new PluginError('ERROR_INVALID_PARAMETER', `"${url}": only http://, https:// and file:// URLs are supported`);
+  }
+  let response: Response;
+  try {
+    response = await fetch(parsed, { signal });
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    throw new PluginError('ERROR_UNAVAILABLE', `${url}: ${(error as Error).message}`, true);
+  }
+  if (!response.ok || !response.body) {
+    throw new PluginError('ERROR_UNKNOWN', `HTTP Error ${response.status}: ${response.statusText} (${url})`, response.status >= 500);
+  }
+  return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+}
+
+/** A list option that may also be given as one string. */
+export function urlList(value: unknown): string[] {
+  const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+  return list.filter((item): item is string => typeof item === 'string' && item.trim() !== '').map((item) => item.trim());
+}
+
+/** Rows in pages of `size`; like the upstream plugin, always ⌊n/size⌋+1 pages (the last may be empty). */
+export async function* pages<T>(rows: AsyncIterable<T>, size = 1000): AsyncGenerator<T[]> {
+  let page: T[] = [];
+  for await (const row of rows) {
+    page.push(row);
+    if (page.length === size) {
+      yield page;
+      page = [];
+    }
+  }
+  yield page;
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { status } from '@grpc/grpc-js';
+import { makeGrpcPluginClient, type GrpcPluginClient } from '../../src/plugins/grpc/client.js';
+import { decodeCostPage, encodeCostPage } from '../../src/plugins/grpc/cost-page-codec.js';
+import { toPluginError } from '../../src/plugins/grpc/plugin-errors.js';
+import { messageCodec } from '../../src/api/grpc/codec.js';
+import { wireDescriptors } from '../../src/api/grpc/descriptors.js';
+import { PluginError, servePlugin, type CostInfo, type RunningPlugin } from '../../src/sdk/index.js';
+import { reflectAll, strictPool } from '../grpc/strict-pool.js';
+
+/** The SDK server and the plugin client against each other, in one process. */
+describe('costsync/sdk server ⇄ gRPC plugin client', () => {
+  const seen: Record<string, unknown>[] = [];
+  let dataAborted: Promise<void> | undefined;
+  let running: RunningPlugin;
+  let client: GrpcPluginClient;
+
+  before(async () => {
+    running = await servePlugin(
+      {
+        async getTasks(request) {
+          seen.push(request as unknown as Record<string, unknown>);
+          if (request.options.hang) await new Promise((resolve) => setTimeout(resolve, 5_000));
+          if (request.options.invalid) throw new PluginError('ERROR_REQUIRED_PARAMETER', 'Required parameter. (key = options.base_url)');
+          return { tasks: [{ task_options: { n: 1 }, task_changed: { start: '2025-08', filter: { provider: 'aws' } } }], changed: [{ start: '1900-01' }] };
+        },
+        async *getData(request, signal) {
+          yield [{ billed_date: '2025-08-01', cost: 0, tags: {}, additional_info: { a: 1 }, data: {} }];
+          yield [];
+          if (request.task_options.forever) {
+            dataAborted = new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+            await dataAborted;
+          }
+        },
+      },
+      { host: '127.0.0.1', port: 0 },
+    );
+    client = makeGrpcPluginClient(`grpc://127.0.0.1:${running.port}`, { unaryTimeoutMs: 1_000, unaryRetries: 0 });
+  });
+  after(async () => {
+    client.close();
+    await running.stop();
+  });
+
+  test('reflection lists the plugin, health and reflection services, and a strict pool loads them all', async () => {
+    const { names, services } = await reflectAll(`127.0.0.1:${running.port}`);
+    assert.deepEqual([...names].sort(), [
+      'grpc.health.v1.Health',
+      'grpc.reflection.v1.ServerReflection',
+      'grpc.reflection.v1alpha.ServerReflection',
+      'spaceone.api.cost_analysis.plugin.Cost',
+      'spaceone.api.cost_analysis.plugin.DataSource',
+      'spaceone.api.cost_analysis.plugin.Job',
+    ]);
+    const result = strictPool(services);
+    assert.deepEqual(result.errors, []);
+    assert.equal(result.ok.length, names.length);
+  });
+
+  test('init without an init(): default metadata; get_tasks: the request arrives whole, the answer comes back whole', async () => {
+    assert.deepEqual((await client.init({ options: {}, domain_id: 'domain-1' })).metadata.currency, 'USD');
+    const answer = await client.getTasks({ options: {}, secret_data: {}, start: '2025-08', domain_id: 'domain-1' });
+    assert.deepEqual(answer.tasks, [{ task_options: { n: 1 }, task_changed: { start: '2025-08', filter: { provider: 'aws' } } }]);
+    assert.deepEqual(answer.changed, [{ start: '1900-01' }]);
+    assert.deepEqual(seen.at(-1), { options: {}, secret_data: {}, start: '2025-08', domain_id: 'domain-1' });
+  });
+
+  test('get_data: pages as sent (empty ones included), a cost of 0 arriving absent', async () => {
+    const pages: CostInfo[][] = [];
+    for await (const page of client.getData({ options: {}, secret_data: {}, task_options: {}, domain_id: 'd' }, new AbortController().signal)) {
+      pages.push(page);
+    }
+    assert.deepEqual(pages, [[{ billed_date: '2025-08-01', tags: {}, additional_info: { a: 1 }, data: {} }], []]);
+  });
+
+  test('a plugin ERROR_* arrives as that code and message; a deadline as a transient ERROR_REQUEST_TIMEOUT', async () => {
+    const invalid = await client.getTasks({ options: { invalid: true }, secret_data: {}, domain_id: 'd' }).catch((e) => e);
+    assert.ok(invalid instanceof PluginError);
+    assert.equal(invalid.code, 'ERROR_REQUIRED_PARAMETER');
+    assert.equal(invalid.message, 'Required parameter. (key = options.base_url)');
+    assert.equal(invalid.transient, false);
+    const late = await client.getTasks({ options: { hang: true }, secret_data: {}, domain_id: 'd' }).catch((e) => e);
+    assert.equal(late.code, 'ERROR_REQUEST_TIMEOUT');
+    assert.equal(late.transient, true);
+  });
+
+  test('aborting get_data cancels the call and the plugin sees its signal abort', async () => {
+    const controller = new AbortController();
+    const iterator = client.getData({ options: {}, secret_data: {}, task_options: { forever: true }, domain_id: 'd' }, controller.signal)[Symbol.asyncIterator]();
+    await iterator.next();
+    await iterator.next();
+    const third = iterator.next();
+    while (!dataAborted) await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort(new Error('stop'));
+    await assert.rejects(third, /stop/);
+    await dataAborted;
+  });
+});
+
+test('status details decode: "ERROR_X: msg" → code and trimmed message; UNAVAILABLE without a code is transient', () => {
+  const coded = toPluginError({ code: status.INTERNAL, details: 'ERROR_UNKNOWN: HTTP Error 404: File not found' }, 'get_data');
+  assert.deepEqual([coded.code, coded.message, coded.transient], ['ERROR_UNKNOWN', 'HTTP Error 404: File not found', false]);
+  const down = toPluginError({ code: status.UNAVAILABLE, details: 'No connection established' }, 'get_tasks');
+  assert.deepEqual([down.code, down.transient], ['ERROR_GRPC_CONNECTION', true]);
+});
+
+test('the cost-page codec writes the bytes the generic codec reads, and reads what it writes', () => {
+  const rows: CostInfo[] = [
+    { cost: 1.5, usage_quantity: 2, usage_unit: 'h', provider: 'aws', region_code: 'us-east-1', product: 'EC2', usage_type: 't3', resource: 'i-1',
+      billed_date: '2025-08-01', tags: { env: 'prod', n: null }, additional_info: { 'Account ID': '123', nested: { list: [1, 'a', true] } }, data: { x: 0.5 } },
+    { billed_date: '2025-08-02', cost: 0, tags: {}, additional_info: {}, data: {} },
+  ];
+  const generic = messageCodec(wireDescriptors().message('spaceone.api.cost_analysis.plugin.CostsInfo'));
+  const expected = [rows[0], { billed_date: '2025-08-02', tags: {}, additional_info: {}, data: {} }];
+  assert.deepEqual(generic.decode(encodeCostPage(rows)), { results: expected });
+  assert.deepEqual(decodeCostPage(generic.encode({ results: rows })), expected);
+});
