@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { jobsCommand, tasksCommand } from './list-commands.js';
+import { jobCancelCommand, jobWatchCommand } from './job-commands.js';
+import { dataSourcesCommand, jobsCommand, tasksCommand } from './list-commands.js';
+import { registerPluginCommand } from './plugin-command.js';
 import { RemoteError } from './remote.js';
 import { serveCommand, workerCommand } from './serve-command.js';
 import { syncCommand } from './sync-command.js';
@@ -25,9 +27,18 @@ const run = (action: (...args: any[]) => Promise<number | void>) => async (...ar
 
 const program = new Command('costsync')
   .description('Collects cloud cost data through SpaceONE-compatible data-source plugins.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .addHelpText('after', `
+Commands that read or change jobs talk to a running server: --url (or COSTSYNC_URL) and --token
+(or COSTSYNC_TOKEN); without a token they sign one with the data directory's key (COSTSYNC_DATA_DIR).
 
-program.command('serve').description('run the API, workers, reaper and scheduler (embedded database unless COSTSYNC_DATABASE_URL is set)')
+Examples:
+  costsync serve                      # API, dashboard (http://127.0.0.1:8080/) and workers
+  costsync sync ds-0a1b2c3d4e5f       # a sync with a live progress bar
+  costsync jobs --status IN_PROGRESS
+  costsync job cancel job-0a1b2c3d4e5f`);
+
+program.command('serve').description('run the API, the dashboard, workers, reaper and scheduler (embedded database unless COSTSYNC_DATABASE_URL is set)')
   .addHelpText('after', '\nExamples:\n  costsync serve\n  COSTSYNC_DATABASE_URL=postgres://postgres@127.0.0.1/costsync COSTSYNC_HTTP_PORT=9090 costsync serve')
   .action(run(serveCommand));
 
@@ -54,10 +65,32 @@ remoteOptions(program.command('jobs').description('list jobs, newest first'))
   .option('--status <status>', 'IN_PROGRESS, SUCCESS, FAILURE, TIMEOUT or CANCELED')
   .option('--limit <n>', 'how many', '20')
   .option('--json', 'JSON instead of a table')
+  .addHelpText('after', '\nExamples:\n  costsync jobs --status FAILURE\n  costsync jobs --data-source ds-0a1b2c3d4e5f --limit 5 --json')
   .action(run(jobsCommand));
 
 remoteOptions(program.command('tasks <job_id>').description("list a job's tasks"))
   .option('--json', 'JSON instead of a table')
+  .addHelpText('after', '\nExample:\n  costsync tasks job-0a1b2c3d4e5f')
   .action(run(tasksCommand));
+
+remoteOptions(program.command('data-sources').description('list data sources with their last sync and last job'))
+  .option('--json', 'JSON instead of a table')
+  .addHelpText('after', '\nExamples:\n  costsync data-sources\n  costsync data-sources --url http://costsync.internal:8080 --token "$COSTSYNC_TOKEN" --json')
+  .action(run(dataSourcesCommand));
+
+const job = program.command('job').description('follow or cancel one job')
+  .addHelpText('after', '\nExamples:\n  costsync job watch job-0a1b2c3d4e5f\n  costsync job cancel job-0a1b2c3d4e5f');
+
+remoteOptions(job.command('watch <job_id>').description('show the progress of a job until it ends; exit 0 only on SUCCESS'))
+  .option('--json', 'print the finished job as JSON')
+  .addHelpText('after', '\nExample:\n  costsync job watch job-0a1b2c3d4e5f && echo synced')
+  .action(run(jobWatchCommand));
+
+remoteOptions(job.command('cancel <job_id>').description('cancel a running job; the rows it wrote are removed'))
+  .option('--json', 'print the canceled job as JSON')
+  .addHelpText('after', '\nExample:\n  costsync job cancel job-0a1b2c3d4e5f')
+  .action(run(jobCancelCommand));
+
+registerPluginCommand(program, run);
 
 await program.parseAsync();

@@ -7,12 +7,14 @@ import { installErrorHandling } from './error-handler.js';
 import { registerHealth } from './health.js';
 import { jobRoutes } from './job-routes.js';
 import { jobTaskRoutes } from './job-task-routes.js';
+import { registerMetrics } from './metrics.js';
+import { registerWebStatic } from './web-static.js';
 
 /** Request bodies larger than this are refused with 413 ERROR_REQUEST_TOO_LARGE. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
- * The REST API. Health routes are open; every API route sits in one encapsulated context
+ * The REST API. Health, metrics and the dashboard's files are open; every API route sits in one encapsulated context
  * whose `onRequest` hook turns the bearer token into `request.principal` before anything
  * else runs. Nothing here decides visibility: services do, through auth/scope.ts.
  */
@@ -21,6 +23,8 @@ export function buildRestApp(ctx: AppContext): FastifyInstance {
   const app = Fastify({ loggerInstance: ctx.log as FastifyBaseLogger, bodyLimit: BODY_LIMIT_BYTES });
   installErrorHandling(app);
   registerHealth(app, ctx);
+  registerMetrics(app, ctx);
+  registerWebStatic(app);
   app.register(async (api) => {
     requireAuthentication(api, ctx);
     await api.register(jobRoutes(ctx));

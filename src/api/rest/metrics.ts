@@ -1,0 +1,10 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../app/context.js';
+import { makeMetrics } from '../../metrics/registry.js';
+
+/** `GET /metrics`: Prometheus text exposition, without authentication (like /healthz). */
+export function registerMetrics(app: FastifyInstance, ctx: AppContext): void {
+  const metrics = makeMetrics(ctx.db);
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.registry.contentType).header('cache-control', 'no-store').send(await metrics.scrape()));
+}

@@ -1,0 +1,55 @@
+import { h } from './dom.js';
+
+const pad = (n) => String(n).padStart(2, '0');
+
+/** Local time, `YYYY-MM-DD HH:MM:SS` (or only the time); the exact UTC timestamp is in the element's title. */
+export function timeCell(iso, { timeOnly = false } = {}) {
+  if (!iso) return h('span', { class: 'muted' }, '—');
+  const d = new Date(iso);
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const text = timeOnly ? time : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
+  return h('time', { datetime: iso, title: iso }, text);
+}
+
+export function formatCount(n) {
+  return Number(n ?? 0).toLocaleString('en-US');
+}
+
+export function formatDuration(ms) {
+  if (ms === undefined || ms === null || Number.isNaN(ms)) return '—';
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${Math.round(s % 60)} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** How long a job or task ran (until now while it runs). */
+export function elapsedMs(startIso, endIso) {
+  if (!startIso) return undefined;
+  return (endIso ? Date.parse(endIso) : Date.now()) - Date.parse(startIso);
+}
+
+export function rate(rows, ms) {
+  return ms > 0 ? `${formatCount(Math.round(rows / (ms / 1000)))} rows/s` : '—';
+}
+
+/** A status as a badge: the word itself, coloured; never colour alone. */
+export function badge(status) {
+  return h('span', { class: `badge badge-${String(status).toLowerCase().replace(/_/g, '-')}` }, status ?? '—');
+}
+
+/** Tasks done out of total, as a native progress bar plus its numbers. */
+export function progress(job) {
+  const total = job.total_tasks ?? 0;
+  const done = total - (job.remained_tasks ?? 0);
+  return h('span', { class: 'progress' },
+    h('progress', { max: Math.max(total, 1), value: done, 'aria-label': `${done} of ${total} tasks done` }),
+    h('span', { class: 'num' }, `${done}/${total}`));
+}
+
+export function errorText(item) {
+  if (!item.error_code) return h('span', { class: 'muted' }, '—');
+  return h('span', { class: 'error-text' }, h('code', {}, item.error_code), item.error_message ? ` ${item.error_message}` : '');
+}

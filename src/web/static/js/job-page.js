@@ -1,0 +1,93 @@
+import { api } from './api.js';
+import { h, replaceContent } from './dom.js';
+import { badge, elapsedMs, errorText, formatCount, formatDuration, progress, rate, timeCell } from './format.js';
+import { cancelButton } from './job-actions.js';
+import { notify, poll } from './live.js';
+
+function fact(term, ...value) {
+  return h('div', {}, h('dt', {}, term), h('dd', {}, ...value));
+}
+
+function windowText(w) {
+  const months = w.end && w.end !== w.start ? `${w.start} – ${w.end}` : w.start;
+  const filter = w.filter && Object.keys(w.filter).length ? ` where ${Object.entries(w.filter).map(([k, v]) => `${k} = ${v}`).join(', ')}` : '';
+  return `${months}${filter}`;
+}
+
+function summary(job, rows, dataSourceName) {
+  const ms = elapsedMs(job.created_at, job.finished_at);
+  return h('dl', { class: 'facts' },
+    fact('Data source', dataSourceName ?? job.data_source_id, h('br'), h('code', { class: 'muted' }, job.data_source_id)),
+    fact('Tasks', progress(job)),
+    fact('Rows', h('span', { class: 'num', 'data-testid': 'job-rows' }, formatCount(rows))),
+    fact('Speed', rate(rows, ms)),
+    fact('Started', timeCell(job.created_at)),
+    fact('Finished', timeCell(job.finished_at)),
+    fact('Duration', formatDuration(ms)),
+    fact('Mode', job.options?.sync_mode ?? '—', job.options?.start ? ` from ${job.options.start}` : ''));
+}
+
+function errorBox(job) {
+  if (!job.error_code) return null;
+  return h('div', { class: 'error-box', role: 'note', 'aria-label': 'Job error' },
+    h('h2', {}, 'Why it ended ', job.status),
+    h('p', {}, h('code', {}, job.error_code)),
+    job.error_message ? h('p', { class: 'error-message' }, job.error_message) : null);
+}
+
+function changedSection(job) {
+  const windows = job.changed ?? [];
+  return h('section', { 'aria-labelledby': 'changed-title' },
+    h('h2', { id: 'changed-title' }, 'Changed months'),
+    h('p', { class: 'muted' }, 'When the job succeeds, its rows replace the data source\'s rows in these windows.'),
+    windows.length ? h('ul', { class: 'windows' }, windows.map((w) => h('li', {}, windowText(w)))) : h('p', { class: 'empty' }, 'None declared yet.'));
+}
+
+function taskTable(tasks) {
+  if (tasks.length === 0) return h('p', { class: 'empty' }, 'No tasks yet: the plugin is planning the sync.');
+  const headers = ['Task', 'Status', 'Attempt', 'Options', 'Rows', 'Started', 'Finished', 'Duration', 'Error'];
+  return h('div', { class: 'table-wrap' },
+    h('table', { class: 'tasks' },
+      h('caption', { class: 'sr-only' }, 'Tasks of this job'),
+      h('thead', {}, h('tr', {}, headers.map((text) => h('th', { scope: 'col' }, text)))),
+      h('tbody', {}, tasks.map((t) => h('tr', { dataset: { taskId: t.job_task_id, status: t.status } },
+        h('th', { scope: 'row' }, h('code', {}, t.job_task_id)),
+        h('td', {}, badge(t.status)),
+        h('td', { class: 'num' }, t.attempt ?? 0),
+        h('td', {}, h('code', { class: 'options' }, Object.entries(t.options ?? {}).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' '))),
+        h('td', { class: 'num' }, formatCount(t.created_count)),
+        h('td', {}, timeCell(t.started_at, { timeOnly: true })),
+        h('td', {}, timeCell(t.finished_at, { timeOnly: true })),
+        h('td', { class: 'num' }, t.started_at ? formatDuration(elapsedMs(t.started_at, t.finished_at)) : '—'),
+        h('td', { class: 'error-cell' }, errorText(t)))))));
+}
+
+/** One job: summary, error, changed windows and tasks; polled every second while it runs. */
+export async function jobPage(main, { id, signal, session }) {
+  const { results: dataSources } = await api.dataSources();
+  const names = Object.fromEntries(dataSources.map((d) => [d.data_source_id, d.name]));
+  const content = h('div');
+  replaceContent(main, h('p', { class: 'back' }, h('a', { href: '#/jobs' }, '← All jobs')), content);
+  let running = true;
+  const refresh = async () => {
+    const [job, tasks] = await Promise.all([api.job(id), api.tasks(id)]);
+    if (signal.aborted) return;
+    running = job.status === 'IN_PROGRESS';
+    const rows = tasks.results.reduce((sum, t) => sum + (t.created_count ?? 0), 0);
+    replaceContent(content,
+      h('div', { class: 'page-head' },
+        h('h1', {}, 'Job ', h('code', {}, job.job_id), ' ', h('span', { 'data-testid': 'job-status' }, badge(job.status))),
+        running ? h('span', { class: 'live' }, 'live') : null,
+        running && session.canWrite ? cancelButton(job.job_id, refresh, 'Cancel job') : null),
+      errorBox(job),
+      summary(job, rows, names[job.data_source_id]),
+      changedSection(job),
+      h('section', { 'aria-labelledby': 'tasks-title' }, h('h2', { id: 'tasks-title' }, `Tasks (${tasks.total_count})`), taskTable(tasks.results)));
+  };
+  poll(signal, () => refresh().catch((error) => {
+    if (error.code === 'ERROR_NOT_FOUND') {
+      running = false;
+      replaceContent(content, h('h1', {}, 'Job not found'), h('p', {}, `No job ${id} is visible to you.`));
+    } else notify(`Could not load ${id}: ${error.message}`, 'error');
+  }), () => (running ? 1000 : 0));
+}

@@ -1,0 +1,92 @@
+import { api } from './api.js';
+import { h, replaceContent } from './dom.js';
+import { badge, elapsedMs, errorText, formatCount, formatDuration, progress, rate, timeCell } from './format.js';
+import { cancelButton } from './job-actions.js';
+import { notify, poll } from './live.js';
+
+const STATUSES = ['IN_PROGRESS', 'SUCCESS', 'FAILURE', 'TIMEOUT', 'CANCELED'];
+const SINCE = [
+  ['', 'Any time'],
+  ['1h', 'Last hour'],
+  ['24h', 'Last 24 hours'],
+  ['7d', 'Last 7 days'],
+  ['30d', 'Last 30 days'],
+];
+const SINCE_MS = { '1h': 3600e3, '24h': 86400e3, '7d': 7 * 86400e3, '30d': 30 * 86400e3 };
+const PAGE = 50;
+
+/** The job list request for the filters in the address (`#/jobs?status=…&data_source_id=…&since=…`). */
+function jobRequest(params) {
+  const request = { query: { sort: [{ key: 'created_at', desc: true }], page: { start: 1, limit: PAGE } } };
+  if (params.get('status')) request.status = params.get('status');
+  if (params.get('data_source_id')) request.data_source_id = params.get('data_source_id');
+  const since = SINCE_MS[params.get('since') ?? ''];
+  if (since) request.query.filter = [{ k: 'created_at', v: new Date(Date.now() - since).toISOString(), o: 'datetime_gte' }];
+  return request;
+}
+
+function select(name, label, options, value) {
+  const id = `filter-${name}`;
+  return h('div', { class: 'field' },
+    h('label', { for: id }, label),
+    h('select', { id, name },
+      options.map(([v, text]) => h('option', { value: v, selected: v === value }, text))));
+}
+
+function filters(params, dataSources) {
+  const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter jobs' },
+    select('data_source_id', 'Data source', [['', 'All data sources'], ...dataSources.map((d) => [d.data_source_id, d.name])], params.get('data_source_id') ?? ''),
+    select('status', 'Status', [['', 'All statuses'], ...STATUSES.map((s) => [s, s])], params.get('status') ?? ''),
+    select('since', 'Started', SINCE, params.get('since') ?? ''));
+  form.addEventListener('change', () => {
+    const next = new URLSearchParams([...new FormData(form)].filter(([, v]) => v !== ''));
+    location.hash = `#/jobs${next.size ? `?${next}` : ''}`;
+  });
+  form.addEventListener('submit', (event) => event.preventDefault());
+  return form;
+}
+
+function jobRow(job, rows, names, session, refresh) {
+  const ms = elapsedMs(job.created_at, job.finished_at);
+  return h('tr', { dataset: { jobId: job.job_id, status: job.status } },
+    h('th', { scope: 'row' }, h('a', { href: `#/jobs/${job.job_id}`, 'data-focus-key': `open-${job.job_id}` }, h('code', {}, job.job_id))),
+    h('td', {}, names[job.data_source_id] ?? job.data_source_id),
+    h('td', {}, badge(job.status)),
+    h('td', {}, progress(job)),
+    h('td', { class: 'num' }, formatCount(rows)),
+    h('td', { class: 'num' }, rate(rows, ms)),
+    h('td', {}, timeCell(job.created_at)),
+    h('td', { class: 'num' }, formatDuration(ms)),
+    h('td', { class: 'error-cell' }, errorText(job)),
+    session.canWrite ? h('td', {}, job.status === 'IN_PROGRESS' ? cancelButton(job.job_id, refresh) : '') : null);
+}
+
+function jobTable(jobs, rows, names, session, refresh) {
+  if (jobs.length === 0) return h('p', { class: 'empty' }, 'No jobs match these filters.');
+  const headers = ['Job', 'Data source', 'Status', 'Tasks', 'Rows', 'Rows/s', 'Started', 'Duration', 'Error'];
+  if (session.canWrite) headers.push('Actions');
+  return h('div', { class: 'table-wrap' },
+    h('table', { class: 'jobs' },
+      h('caption', { class: 'sr-only' }, 'Jobs, newest first'),
+      h('thead', {}, h('tr', {}, headers.map((text) => h('th', { scope: 'col' }, text)))),
+      h('tbody', {}, jobs.map((job) => jobRow(job, rows[job.job_id] ?? 0, names, session, refresh)))));
+}
+
+/** Jobs: filterable, newest first, refreshed every 2 s while one runs (every 10 s otherwise). */
+export async function jobsPage(main, { params, signal, session }) {
+  const { results: dataSources } = await api.dataSources();
+  const names = Object.fromEntries(dataSources.map((d) => [d.data_source_id, d.name]));
+  const summary = h('p', { class: 'summary' });
+  const body = h('div', { 'aria-live': 'off' });
+  replaceContent(main, h('div', { class: 'page-head' }, h('h1', {}, 'Jobs')), filters(params, dataSources), summary, body);
+  let running = false;
+  const refresh = async () => {
+    const answer = await api.jobs(jobRequest(params));
+    const rows = await api.rowsByJob(answer.results.map((j) => j.job_id));
+    if (signal.aborted) return;
+    running = answer.results.some((j) => j.status === 'IN_PROGRESS');
+    summary.textContent = `${answer.results.length} of ${answer.total_count} jobs${running ? ' · live' : ''}`;
+    replaceContent(body, jobTable(answer.results, rows, names, session, refresh));
+  };
+  poll(signal, () => refresh().catch((error) => notify(`Could not load jobs: ${error.message}`, 'error')), () => (running ? 2000 : 10000));
+}

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestServer, type TestServer } from './server.js';
+
+/** `/metrics`, `/healthz` and `/readyz` as Prometheus and a load balancer see them. */
+
+const BROKEN = { accounts: 1, months: 1, fail_task: 0, seed: 21 };
+const SLOW = { accounts: 1, months: 3, rows_per_day: 50, page_size: 5, page_delay_ms: 500, seed: 22 };
+
+/** `name{labels} value` lines → a map from `name{labels}` to the value. */
+function parse(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const cut = line.lastIndexOf(' ');
+    samples.set(line.slice(0, cut), Number(line.slice(cut + 1)));
+  }
+  return samples;
+}
+
+describe('metrics and health', () => {
+  let server: TestServer;
+  const scrape = async () => {
+    const response = await fetch(`${server.url}/metrics`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+    return parse(await response.text());
+  };
+  const syncOf = async (name: string, options: Record<string, unknown>) => {
+    const id = await server.addDataSource(name, options);
+    const [source] = await server.ctx.db.query<any>('SELECT * FROM data_source WHERE data_source_id = $1', [id]);
+    return server.ctx.engine.sync(source, { syncMode: 'MANUAL' });
+  };
+
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server?.close());
+
+  it('after the demo sync and a failed one: jobs by status, rows, errors by code, task durations', async () => {
+    const failed = await server.ctx.engine.waitForJob((await syncOf('broken', BROKEN)).job_id);
+    assert.equal(failed.status, 'FAILURE');
+    const m = await scrape();
+    assert.equal(m.get('costsync_jobs{status="SUCCESS"}'), 1);
+    assert.equal(m.get('costsync_jobs{status="FAILURE"}'), 1);
+    assert.equal(m.get('costsync_jobs{status="IN_PROGRESS"}'), 0);
+    assert.equal(m.get('costsync_jobs{status="CANCELED"}'), 0);
+    assert.equal(m.get('costsync_tasks_running'), 0);
+    assert.equal(m.get('costsync_tasks_pending'), 0);
+    assert.equal(m.get('costsync_rows_ingested_total'), 1680, 'the demo job\'s rows; the failed task wrote none that count');
+    assert.equal(m.get('costsync_plugin_errors_total{error_code="ERROR_SYNTHETIC_FAILURE"}'), 1);
+    assert.equal(m.get('costsync_leases_reaped{outcome="requeued"}'), 0);
+    assert.equal(m.get('costsync_leases_reaped{outcome="gave_up"}'), 0);
+
+    assert.equal(m.get('costsync_task_duration_seconds_count{status="SUCCESS"}'), 6);
+    assert.equal(m.get('costsync_task_duration_seconds_count{status="FAILURE"}'), 1);
+    assert.equal(m.get('costsync_task_duration_seconds_bucket{le="+Inf",status="SUCCESS"}'), 6);
+    const buckets = [...m].filter(([k]) => k.startsWith('costsync_task_duration_seconds_bucket') && k.includes('"SUCCESS"')).map(([, v]) => v);
+    assert.deepEqual(buckets, [...buckets].sort((a, b) => a - b), 'cumulative buckets');
+    assert.ok(m.get('costsync_task_duration_seconds_sum{status="SUCCESS"}')! > 0);
+    assert.ok(m.has('costsync_process_cpu_user_seconds_total'), 'process metrics too');
+  });
+
+  it('while a job runs: tasks running and pending; counters only grow', async () => {
+    const before = await scrape();
+    const job = await syncOf('slow', SLOW);
+    let m = await scrape();
+    for (let i = 0; i < 100 && m.get('costsync_tasks_running') !== 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      m = await scrape();
+    }
+    assert.equal(m.get('costsync_tasks_running'), 2, 'COSTSYNC_WORKER_CONCURRENCY tasks at once');
+    assert.equal(m.get('costsync_tasks_pending'), 1);
+    assert.equal(m.get('costsync_jobs{status="IN_PROGRESS"}'), 1);
+    await server.ctx.engine.cancel(job.job_id);
+    m = await scrape();
+    assert.equal(m.get('costsync_tasks_running'), 0);
+    assert.equal(m.get('costsync_jobs{status="CANCELED"}'), 1);
+    assert.equal(m.get('costsync_rows_ingested_total'), before.get('costsync_rows_ingested_total'));
+
+    const paced = await server.ctx.engine.waitForJob((await syncOf('more', { accounts: 1, months: 1, seed: 23 })).job_id);
+    assert.equal(paced.status, 'SUCCESS');
+    const [{ rows }] = await server.ctx.db.query<{ rows: number }>('SELECT sum(created_count)::int AS rows FROM job_task WHERE job_id = $1', [paced.job_id]);
+    m = await scrape();
+    assert.equal(m.get('costsync_rows_ingested_total'), 1680 + rows);
+    assert.equal(m.get('costsync_task_duration_seconds_count{status="SUCCESS"}'), 7);
+  });
+
+  it('/healthz and /readyz answer without a token', async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    assert.deepEqual([health.status, await health.json()], [200, { status: 'ok' }]);
+    const ready = await fetch(`${server.url}/readyz`);
+    assert.deepEqual([ready.status, await ready.json()], [200, { status: 'ready' }]);
+  });
+});
