@@ -12,12 +12,13 @@ export interface CliResult {
 
 /** Runs `costsync <args>` (from source) to completion. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return collect(process.execPath, ['--import', 'tsx', CLI, ...args], { NO_COLOR: '1', ...env });
+}
+
+/** Runs a program to completion from the repository root, keeping what it printed. */
+function collect(program: string, args: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      cwd: REPO,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(program, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -36,17 +37,5 @@ const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
  */
 export function runCliInTerminal(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const command = [process.execPath, '--import', 'tsx', CLI, ...args].map(quote).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], {
-      cwd: REPO,
-      env: { ...process.env, TERM: 'xterm', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return collect('script', ['-qfec', command, '/dev/null'], { TERM: 'xterm', ...env });
 }
