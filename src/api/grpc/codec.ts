@@ -1,5 +1,5 @@
 import { fromBinary, fromJson, toBinary, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
-import { WireType, type BinaryReader, type BinaryWriter } from '@bufbuild/protobuf/wire';
+import { WireType, type BinaryReader } from '@bufbuild/protobuf/wire';
 
 /**
  * Protobuf ⇄ plain JSON, the one place messages change form. Inside costsync a message is
@@ -23,55 +23,11 @@ export function messageCodec(schema: DescMessage): MessageCodec {
 }
 
 /*
- * google.protobuf.Struct / Value / ListValue straight between wire and JSON, for the hot path
+ * google.protobuf.Struct / Value / ListValue straight from wire to JSON, for the hot path
  * (cost pages, where every row carries three Structs). Same mapping as above: numbers are
- * doubles, null is NULL_VALUE, an empty Struct is still written.
+ * doubles, NULL_VALUE is null. (The writing side is plugins/grpc/cost-page-writer.ts.)
  */
 const LEN = WireType.LengthDelimited;
-
-export function writeStruct(writer: BinaryWriter, object: Record<string, unknown>): void {
-  for (const key in object) {
-    const value = object[key];
-    if (value === undefined) continue;
-    writer.tag(1, LEN).fork().tag(1, LEN).string(key).tag(2, LEN).fork();
-    writeValue(writer, value);
-    writer.join().join();
-  }
-}
-
-function writeValue(writer: BinaryWriter, value: unknown): void {
-  switch (typeof value) {
-    case 'number':
-      writer.tag(2, WireType.Bit64).double(value);
-      return;
-    case 'string':
-      writer.tag(3, LEN).string(value);
-      return;
-    case 'boolean':
-      writer.tag(4, WireType.Varint).bool(value);
-      return;
-    case 'bigint':
-      writer.tag(2, WireType.Bit64).double(Number(value));
-      return;
-  }
-  if (value === null || value === undefined) {
-    writer.tag(1, WireType.Varint).int32(0);
-  } else if (Array.isArray(value)) {
-    writer.tag(6, LEN).fork();
-    for (const item of value) {
-      writer.tag(1, LEN).fork();
-      writeValue(writer, item);
-      writer.join();
-    }
-    writer.join();
-  } else if (value instanceof Date) {
-    writer.tag(3, LEN).string(value.toISOString());
-  } else {
-    writer.tag(5, LEN).fork();
-    writeStruct(writer, value as Record<string, unknown>);
-    writer.join();
-  }
-}
 
 /** Reads a Struct whose bytes end at `end`. */
 export function readStruct(reader: BinaryReader, end: number): Record<string, unknown> {
@@ -91,7 +47,7 @@ export function readStruct(reader: BinaryReader, end: number): Record<string, un
       else if (entryField === 2) value = readValue(reader, reader.uint32() + reader.pos);
       else reader.skip(entryWire);
     }
-    object[key] = value;
+    setKey(object, key, value);
   }
   return object;
 }
@@ -133,4 +89,10 @@ function readValue(reader: BinaryReader, end: number): unknown {
     }
   }
   return value;
+}
+
+/** `object[key] = value`, also for the key "__proto__" (an assignment would set the prototype instead). */
+function setKey(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
 }
