@@ -82,7 +82,7 @@ export async function writeBatch(
   lease: Lease,
   table: string,
   columns: readonly string[],
-  copyText: string,
+  copyText: string | Uint8Array,
   rowCount: number,
   leaseMs: number,
 ): Promise<boolean> {

@@ -5,6 +5,7 @@ import { PluginError } from '../plugins/plugin.js';
 import type { Database } from '../store/database.js';
 import type { JobTaskRow } from '../store/rows.js';
 import { abortable } from './abortable.js';
+import { CopyBatch } from './copy-batch.js';
 import { BadRowError, COST_COPY_COLUMNS, CostKeys, encodeCostRows } from './cost-rows.js';
 import { leaseOf, renewLease, writeBatch, type Lease } from './lease.js';
 import type { TaskPlugin } from './task-plugin.js';
@@ -67,8 +68,10 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
 
   const keys = new CostKeys();
   let rowsSeen = 0;
-  let buffered: string[] = [];
-  let bufferedRows = 0;
+  // The batch filling and the batch being written (their buffers swap at each flush).
+  let filling = new CopyBatch();
+  let writing = new CopyBatch();
+  const lines: string[] = [];
   let lastFlush = Date.now();
   // The batch being written; it never rejects: a failed write is kept in writeError and
   // rethrown by the next flush (so no rejection is left unhandled while the stream goes on).
@@ -78,12 +81,10 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
   const flush = async () => {
     if (inFlight) await inFlight;
     if (writeError) throw writeError;
-    const text = buffered.length ? buffered.join('\n') + '\n' : '';
-    const count = bufferedRows;
-    buffered = [];
-    bufferedRows = 0;
+    [filling, writing] = [writing, filling];
+    filling.clear();
     lastFlush = Date.now();
-    inFlight = writeBatch(db, lease, 'cost', COST_COPY_COLUMNS, text, count, config.leaseMs).then(
+    inFlight = writeBatch(db, lease, 'cost', COST_COPY_COLUMNS, writing.bytes(), writing.rows, config.leaseMs).then(
       (accepted) => {
         if (!accepted) stop(STOP.lost);
       },
@@ -99,9 +100,11 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
       clearTimeout(stallTimer);
       stallTimer = setTimeout(() => stop(STOP.stalled), config.taskStallTimeoutMs);
       if (!Array.isArray(page)) throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `page after row ${rowsSeen}: a page must be a list of rows`);
-      bufferedRows += encodeCostRows(page, plugin.stamp, keys, rowsSeen + 1, buffered);
+      lines.length = 0;
+      encodeCostRows(page, plugin.stamp, keys, rowsSeen + 1, lines);
+      filling.append(lines);
       rowsSeen += page.length;
-      if (bufferedRows >= config.batchRows || Date.now() - lastFlush >= config.heartbeatMs) await flush();
+      if (filling.rows >= config.batchRows || Date.now() - lastFlush >= config.heartbeatMs) await flush();
       if (controller.signal.aborted) throw controller.signal.reason;
     }
     await flush();

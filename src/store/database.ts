@@ -13,7 +13,7 @@ export interface Queryable {
   /** One statement with `$n` parameters; returns its rows. */
   query<R = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** `COPY table (columns) FROM STDIN` in PostgreSQL text format; returns the rows copied. */
-  copyFrom(table: string, columns: readonly string[], text: string): Promise<number>;
+  copyFrom(table: string, columns: readonly string[], text: string | Uint8Array): Promise<number>;
 }
 
 export interface DatabaseCapabilities {

@@ -37,7 +37,7 @@ function wrap(target: PGlite | Transaction): Queryable {
       const result = await target.query<R>(sql, params as unknown[] | undefined);
       return result.rows;
     },
-    async copyFrom(table: string, columns: readonly string[], text: string) {
+    async copyFrom(table: string, columns: readonly string[], text: string | Uint8Array) {
       const result = await target.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], {
         blob: new Blob([text]),
       });
@@ -59,7 +59,7 @@ class PgliteDatabase implements Database {
     return this.direct.query<R>(sql, params);
   }
 
-  copyFrom(table: string, columns: readonly string[], text: string) {
+  copyFrom(table: string, columns: readonly string[], text: string | Uint8Array) {
     return this.direct.copyFrom(table, columns, text);
   }
 

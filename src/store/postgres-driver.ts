@@ -26,7 +26,7 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
       const result = await client.query(sql, params as unknown[] | undefined);
       return result.rows as R[];
     },
-    async copyFrom(table: string, columns: readonly string[], text: string) {
+    async copyFrom(table: string, columns: readonly string[], text: string | Uint8Array) {
       if (!('release' in client)) throw new Error('copyFrom needs a transaction on the server driver');
       const stream = client.query(copyFromStdin(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
       await new Promise<void>((resolve, reject) => {
@@ -52,7 +52,7 @@ class PostgresDatabase implements Database {
     return this.direct.query<R>(sql, params);
   }
 
-  copyFrom(table: string, columns: readonly string[], text: string) {
+  copyFrom(table: string, columns: readonly string[], text: string | Uint8Array) {
     return this.transaction((tx) => tx.copyFrom(table, columns, text));
   }
 
@@ -80,6 +80,7 @@ class PostgresDatabase implements Database {
         throw error;
       } finally {
         client.off('error', onError);
+        if (broken) client.on('error', () => {}); // a dying connection may still report errors
         client.release(broken);
       }
     }
@@ -95,7 +96,7 @@ class PostgresDatabase implements Database {
    * costs only latency — workers also poll.
    */
   async listen(channel: string, onMessage: (payload: string) => void) {
-    let client: pg.PoolClient | undefined;
+    let current: { client: pg.PoolClient; release(destroy: boolean): void } | undefined;
     let stopped = false;
     let retry: NodeJS.Timeout | undefined;
     const handler = (message: pg.Notification) => {
@@ -105,34 +106,39 @@ class PostgresDatabase implements Database {
       if (!stopped) retry = setTimeout(() => void connect().catch(reconnect), 1000);
     };
     const connect = async (): Promise<void> => {
-      const next = await this.pool.connect();
-      let broken = false;
-      next.on('notification', handler);
-      next.on('error', () => {
-        if (broken) return;
-        broken = true;
-        next.release(true);
-        if (client === next) client = undefined;
+      const client = await this.pool.connect();
+      let released = false;
+      const release = (destroy: boolean) => {
+        if (released) return;
+        released = true;
+        client.off('notification', handler);
+        client.off('error', onError);
+        if (destroy) client.on('error', () => {}); // a dying connection may still report errors
+        client.release(destroy);
+        if (current?.client === client) current = undefined;
+      };
+      const onError = () => {
+        release(true);
         reconnect();
-      });
+      };
+      client.on('notification', handler);
+      client.on('error', onError);
       try {
-        await next.query(`LISTEN ${quoteIdent(channel)}`);
+        await client.query(`LISTEN ${quoteIdent(channel)}`);
       } catch (error) {
-        if (!broken) next.release(true);
+        release(true);
         throw error;
       }
-      client = next;
+      current = { client, release };
     };
     await connect();
     return async () => {
       stopped = true;
       clearTimeout(retry);
-      const current = client;
-      client = undefined;
-      if (!current) return;
-      current.off('notification', handler);
-      await current.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => {});
-      current.release();
+      const listening = current;
+      if (!listening) return;
+      const ok = await listening.client.query(`UNLISTEN ${quoteIdent(channel)}`).then(() => true, () => false);
+      listening.release(!ok);
     };
   }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CopyBatch } from '../../src/engine/copy-batch.js';
 import { COST_COPY_COLUMNS, CostKeys, encodeCostRows, type TaskStamp } from '../../src/engine/cost-rows.js';
 import type { CostInfo } from '../../src/plugins/plugin.js';
 
@@ -59,5 +60,21 @@ describe('cost rows as COPY text', () => {
   it('accepts numeric strings for cost, as CSV-based plugins send them', () => {
     const [line] = encode([{ billed_date: '2026-01-01', cost: '12.5' }]);
     assert.equal(column(line, 'cost'), '12.5');
+  });
+});
+
+describe('a batch of COPY lines as bytes', () => {
+  it('holds exactly the UTF-8 of its lines, one per line, across growth and reuse', () => {
+    const batch = new CopyBatch(8);
+    const first = ['a\tb', 'été \\N', '東京 🍣 region', 'x'.repeat(5000)];
+    batch.append(first.slice(0, 2));
+    batch.append(first.slice(2));
+    assert.equal(batch.rows, 4);
+    assert.deepEqual(Buffer.from(batch.bytes()), Buffer.from(first.join('\n') + '\n'));
+    batch.clear();
+    assert.equal(batch.rows, 0);
+    assert.equal(batch.bytes().length, 0);
+    batch.append(['again']);
+    assert.equal(Buffer.from(batch.bytes()).toString(), 'again\n');
   });
 });
