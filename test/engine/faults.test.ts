@@ -219,15 +219,22 @@ describe('engine faults (postgres only)', () => {
       engine.start();
       const job = await engine.sync(ds, { syncMode: 'MANUAL' });
       while ((await storedCount(store.db, ds.data_source_id)) < 100) await sleep(20);
-      // Cut connections until one of them was inside a worker's transaction (a batch in flight).
-      for (let cut = 0; cut === 0; await sleep(5)) {
-        const [row] = await store.db.query<{ n: number }>(
-          `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')
-              AND query NOT ILIKE 'LISTEN%'`,
-        );
-        cut = row.n;
-      }
+      // Hold the job row: the next batch write then waits inside its transaction, where its
+      // connection is cut. The batch is neither committed nor lost: the attempt is tried again.
+      const cut = await store.db.transaction(async (tx) => {
+        await tx.query('SELECT 1 FROM job WHERE job_id = $1 FOR UPDATE', [job.job_id]);
+        for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(10)) {
+          await tx.query('SELECT pg_stat_clear_snapshot()'); // activity is otherwise read once per transaction
+          const [row] = await tx.query<{ n: number }>(
+            `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
+                AND query ILIKE '%FROM job WHERE job_id%FOR SHARE%'`,
+          );
+          if (row.n > 0) return row.n;
+        }
+        return 0;
+      });
+      assert.ok(cut > 0, 'a batch write was caught waiting and cut');
       const done = await engine.waitForJob(job.job_id, { timeoutMs: 60_000 });
       assert.equal(done.status, 'SUCCESS', `${done.error_code}: ${done.error_message}`);
       const tasks = await tasksOf(store, job.job_id);
