@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { openApp } from '../src/app/open-app.js';
+import { createBenchDatabase } from './bench-database.js';
 import { silentLogger } from '../src/app/logger.js';
 import { loadConfig } from '../src/config/config.js';
 import { newId } from '../src/domain/ids.js';
@@ -21,7 +20,6 @@ export interface PhaseResult {
   peakRss: number;
 }
 
-const SERVER = process.env.BENCH_DATABASE_URL ?? process.env.COSTSYNC_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ACCOUNTS = 10;
 /** A whole month two months back: inside the default 12-month retention. */
 const MONTH = addMonths(monthOf(new Date()), -2);
@@ -37,7 +35,7 @@ export async function initDataDir(dir: string): Promise<void> {
 }
 
 export async function runPhase(phase: 'engine' | 'copy' | 'grpc', backend: 'pglite' | 'postgres', dir: string): Promise<PhaseResult> {
-  const server = backend === 'postgres' ? await createDatabase() : undefined;
+  const server = backend === 'postgres' ? await createBenchDatabase() : undefined;
   try {
     const measured =
       phase === 'engine' ? await engineIngest(dir, server?.url) : phase === 'grpc' ? await grpcIngest(dir, server?.url) : await rawCopy(dir, server?.url);
@@ -155,17 +153,4 @@ async function encodeBatchFiles(dir: string): Promise<string[]> {
   }
   if (lines.length) flush();
   return files;
-}
-
-async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `costsync_bench_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: SERVER });
-    await client.connect();
-    await client.query(sql).finally(() => client.end());
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

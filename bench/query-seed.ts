@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { Database } from '../src/store/database.js';
 import { openStore } from '../src/store/open.js';
+import { createBenchDatabase } from './bench-database.js';
 
 /**
  * Data for the query benchmark: 100,000 jobs and 1,000,000 published cost rows in one domain,
@@ -12,7 +11,6 @@ import { openStore } from '../src/store/open.js';
  */
 export const DOMAIN = 'domain-bench000000';
 export const COST_SOURCE = 'ds-bench-costs';
-const SERVER = process.env.BENCH_DATABASE_URL ?? process.env.COSTSYNC_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface BenchStore {
   readonly db: Database;
@@ -25,22 +23,9 @@ export async function openBenchStore(backend: 'pglite' | 'postgres'): Promise<Be
     const db = await openStore({ dataDir: dir });
     return { db, release: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
   }
-  const name = `costsync_bench_${randomBytes(6).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  const db = await openStore({ dataDir: 'memory://', databaseUrl: url.toString() });
-  return { db, release: async () => (await db.close(), await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: SERVER });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  const server = await createBenchDatabase();
+  const db = await openStore({ dataDir: 'memory://', databaseUrl: server.url });
+  return { db, release: async () => (await db.close(), await server.drop()) };
 }
 
 export async function seed(db: Database, jobs: number, costs: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { isCalendarDate } from '../domain/time.js';
 import { newIds } from '../domain/ids.js';
-import type { CostInfo } from '../plugins/plugin.js';
+import { costNumber, type CostInfo } from '../plugins/plugin.js';
 import { copyField } from './copy-text.js';
 
 /**
@@ -62,7 +62,7 @@ function text(row: CostInfo, field: (typeof TEXT_FIELDS)[number], rowNumber: num
 function number(row: CostInfo, field: 'cost' | 'usage_quantity', rowNumber: number): number {
   const value = row[field] as unknown;
   if (value === undefined || value === null) return 0;
-  const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  const parsed = costNumber(value);
   if (!Number.isFinite(parsed)) {
     throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `row ${rowNumber}: ${field} must be a finite number, got ${JSON.stringify(value)}`);
   }

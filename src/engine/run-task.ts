@@ -73,14 +73,17 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
   let writing = new CopyBatch();
   const lines: string[] = [];
   let lastFlush = Date.now();
-  // The batch being written; it never rejects: a failed write is kept in writeError and
-  // rethrown by the next flush (so no rejection is left unhandled while the stream goes on).
+  // The write of `writing`; it never rejects: a failed write is kept in writeError and rethrown
+  // by `settle` (so no rejection is left unhandled while the stream goes on).
   let inFlight: Promise<void> | undefined;
   let writeError: unknown;
+  const settle = async () => {
+    await inFlight;
+    if (writeError) throw writeError;
+  };
 
   const flush = async () => {
-    if (inFlight) await inFlight;
-    if (writeError) throw writeError;
+    await settle();
     [filling, writing] = [writing, filling];
     filling.clear();
     lastFlush = Date.now();
@@ -108,8 +111,7 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
       if (controller.signal.aborted) throw controller.signal.reason;
     }
     await flush();
-    await inFlight;
-    if (writeError) throw writeError;
+    await settle();
     if (controller.signal.aborted) throw controller.signal.reason;
     const result = await succeedTask(db, lease, keys.toJSON(), config.retentionMonths);
     log.info({ rows: rowsSeen, result }, 'task finished');

@@ -70,6 +70,11 @@ export interface CostInfo {
   billed_date?: string;
 }
 
+/** `cost` / `usage_quantity` as plugins send them: a number, or a numeric string (CSV-based plugins); NaN otherwise. */
+export function costNumber(value: unknown): number {
+  return typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+}
+
 export interface PluginClient {
   init(request: InitRequest, signal?: AbortSignal): Promise<{ metadata: Struct }>;
   verify(request: VerifyRequest, signal?: AbortSignal): Promise<void>;

@@ -1,4 +1,4 @@
-import type { CostInfo } from '../plugin.js';
+import { costNumber, type CostInfo } from '../plugin.js';
 
 /**
  * Encodes a get_data page (`CostsInfo`) in two passes over the rows: the first validates and
@@ -35,10 +35,10 @@ const varintSize = (n: number) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 
 /** Bytes of a length-delimited field with a one-byte tag and a body of `n` bytes. */
 const delimited = (n: number) => 1 + varintSize(n) + n;
 
-function number(row: CostInfo, name: 'cost' | 'usage_quantity', index: number): number {
-  const value = row[name] as unknown;
-  const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (Number.isNaN(parsed)) throw new TypeError(`row ${index + 1}: ${name} must be a number, got ${JSON.stringify(value)}`);
+/** Checked in the first pass, so that a bad row is named before anything is written. */
+function checkedNumber(row: CostInfo, name: 'cost' | 'usage_quantity', index: number): number {
+  const parsed = costNumber(row[name]);
+  if (Number.isNaN(parsed)) throw new TypeError(`row ${index + 1}: ${name} must be a number, got ${JSON.stringify(row[name])}`);
   return parsed;
 }
 
@@ -80,8 +80,8 @@ class PageWriter {
   private sizeRow(row: CostInfo, index: number): number {
     const slot = this.reserve();
     let body = 0;
-    if (row.cost != null && number(row, 'cost', index) !== 0) body += 9;
-    if (row.usage_quantity != null && number(row, 'usage_quantity', index) !== 0) body += 9;
+    if (row.cost != null && checkedNumber(row, 'cost', index) !== 0) body += 9;
+    if (row.usage_quantity != null && checkedNumber(row, 'usage_quantity', index) !== 0) body += 9;
     for (const [, name] of STRINGS) {
       const text = asText(row[name]);
       if (text !== undefined) body += delimited(this.sizeString(text));
@@ -182,14 +182,10 @@ class PageWriter {
 
   private writeRow(row: CostInfo): void {
     this.open(1);
-    if (row.cost != null) {
-      const cost = number(row, 'cost', 0);
-      if (cost !== 0) this.double(1, cost);
-    }
-    if (row.usage_quantity != null) {
-      const quantity = number(row, 'usage_quantity', 0);
-      if (quantity !== 0) this.double(2, quantity);
-    }
+    const cost = row.cost == null ? 0 : costNumber(row.cost);
+    if (cost !== 0) this.double(1, cost);
+    const quantity = row.usage_quantity == null ? 0 : costNumber(row.usage_quantity);
+    if (quantity !== 0) this.double(2, quantity);
     for (const [field, name] of STRINGS) {
       const text = asText(row[name]);
       if (text !== undefined) this.string(field, text);
