@@ -26,7 +26,12 @@ describe('http-file plugin', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'costsync-http-file-'));
     server = createServer((req, res) => {
-      if (req.url === '/basic.csv') {
+      if (req.url === '/slow.csv' || req.url === '/dropped.csv') {
+        // The header and one row, then nothing more (slow) or a cut connection (dropped).
+        res.setHeader('content-type', 'text/csv');
+        res.write('cost,currency,billed_date\n1.5,USD,2025-08-09\n');
+        if (req.url === '/dropped.csv') setTimeout(() => res.destroy(), 50);
+      } else if (req.url === '/basic.csv') {
         res.setHeader('content-type', 'text/csv');
         res.end('\ufeffcost,currency,billed_date\n1.5,USD,2025-08-09\n');
       } else {
@@ -38,6 +43,7 @@ describe('http-file plugin', () => {
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
   after(() => {
+    server.closeAllConnections();
     server.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -91,5 +97,16 @@ describe('http-file plugin', () => {
     const [rows] = await collect({}, `${base}/basic.csv`);
     assert.deepEqual(rows.map((r) => [r.billed_date, r.cost]), [['2025-08-09', 1.5]]);
     await assert.rejects(collect({}, `${base}/missing.csv`), (e: PluginError) => e.code === 'ERROR_UNKNOWN' && /HTTP Error 404/.test(e.message) && !e.transient);
+  });
+
+  test('a download cut mid-file is a transient ERROR_UNAVAILABLE; an aborted one stops at once (neither ends the process)', async () => {
+    await assert.rejects(collect({}, `${base}/dropped.csv`), (e: PluginError) => e.code === 'ERROR_UNAVAILABLE' && e.transient);
+    const controller = new AbortController();
+    const request = { options: {}, secret_data: {}, task_options: { base_url: `${base}/slow.csv` }, domain_id: 'd' };
+    const reading = (async () => {
+      for await (const page of plugin.getData(request, controller.signal)) void page;
+    })();
+    setTimeout(() => controller.abort(new Error('stop now')), 100);
+    await assert.rejects(reading, /stop now/);
   });
 });

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parse, CsvError } from 'csv-parse';
 import { PluginError } from '../plugin.js';
@@ -18,7 +18,10 @@ export interface CsvRecord {
  */
 export async function* csvRecords(url: string, signal: AbortSignal): AsyncGenerator<CsvRecord> {
   const source = await openUrl(url, signal);
-  const parser = source.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim()), bom: true, trim: true, skip_empty_lines: true }));
+  const parser = parse({ columns: (header: string[]) => header.map((h) => h.trim()), bom: true, trim: true, skip_empty_lines: true });
+  // pipeline (not pipe): an error of the source — a dropped connection, an abort — reaches the
+  // parser and so the loop below, instead of being an unhandled 'error' event.
+  pipeline(source, parser, () => {});
   const onAbort = () => source.destroy(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
   let row = 0;
