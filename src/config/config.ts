@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { err } from '../domain/errors.js';
+import { isGrpcEndpoint } from '../plugins/grpc/endpoint.js';
 
 /**
  * One typed configuration, compiled once from the environment (and defaults); nothing below
@@ -108,7 +109,7 @@ function pluginEndpoints(raw: string | undefined): Record<string, string> {
     throw err.configuration('COSTSYNC_PLUGIN_ENDPOINTS must be a JSON object of plugin id → grpc://host:port');
   }
   for (const [id, url] of Object.entries(parsed)) {
-    if (typeof url !== 'string' || !/^grpc(\+ssl)?:\/\/[^/]+:\d+\/?$/.test(url)) {
+    if (typeof url !== 'string' || !isGrpcEndpoint(url)) {
       throw err.configuration(`COSTSYNC_PLUGIN_ENDPOINTS["${id}"] must be grpc://host:port or grpc+ssl://host:port`);
     }
   }

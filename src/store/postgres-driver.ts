@@ -129,6 +129,7 @@ class PostgresDatabase implements Database {
         release(true);
         throw error;
       }
+      if (stopped) return release(true); // stopped while this reconnect was under way (and still LISTENing)
       current = { client, release };
     };
     await connect();

@@ -1,6 +1,7 @@
-import type { PluginClient, Struct } from '../plugin.js';
+import type { PluginClient } from '../plugin.js';
 import { PluginError } from '../plugin.js';
-import { csvRecords, pages, urlList } from '../http-file/csv-source.js';
+import { baseUrls, csvRecords, pages } from '../http-file/csv-source.js';
+import { MONTH_PATTERN } from '../../domain/time.js';
 import { chargeDay, focusRow } from './focus-row.js';
 
 /**
@@ -12,24 +13,19 @@ import { chargeDay, focusRow } from './focus-row.js';
  * the file size. See docs/plugins.md.
  */
 export function makeFocusPlugin(): PluginClient {
-  const baseUrls = (options: Struct) => {
-    const urls = urlList(options?.base_url);
-    if (urls.length === 0) throw new PluginError('ERROR_REQUIRED_PARAMETER', 'Required parameter. (key = options.base_url)');
-    return urls;
-  };
   return {
     async init() {
       return { metadata: { data_source_rules: [], currency: 'USD', supported_secret_types: ['MANUAL'] } };
     },
     async verify({ options }) {
-      baseUrls(options ?? {});
+      baseUrls(options);
     },
     async getTasks({ options, start }, signal) {
-      if (start !== undefined && !/^\d{4}-\d{2}$/.test(start)) {
+      if (start !== undefined && !MONTH_PATTERN.test(start)) {
         throw new PluginError('ERROR_INVALID_PARAMETER_TYPE', `start "${start}" must be YYYY-MM`);
       }
       const tasks = [];
-      for (const url of baseUrls(options ?? {})) {
+      for (const url of baseUrls(options)) {
         for (const month of await monthsOf(url, signal ?? new AbortController().signal)) {
           if (start && month < start) continue;
           tasks.push({ task_options: { base_url: url, month }, task_changed: { start: month, end: month } });
@@ -40,7 +36,7 @@ export function makeFocusPlugin(): PluginClient {
     async *getData({ task_options }, signal) {
       const url = typeof task_options?.base_url === 'string' ? task_options.base_url : '';
       const month = typeof task_options?.month === 'string' ? task_options.month : '';
-      if (!url || !/^\d{4}-\d{2}$/.test(month)) {
+      if (!url || !MONTH_PATTERN.test(month)) {
         throw new PluginError('ERROR_REQUIRED_PARAMETER', 'Required parameter. (key = task_options.base_url, task_options.month)');
       }
       async function* rows() {

@@ -12,12 +12,13 @@ export interface PluginEndpoint {
 const ENDPOINT = /^grpc(\+ssl)?:\/\/([^/\s]+):(\d{1,5})\/?$/;
 
 export function isGrpcEndpoint(value: string): boolean {
-  return ENDPOINT.test(value);
+  const match = ENDPOINT.exec(value);
+  return match !== null && Number(match[3]) <= 65535;
 }
 
 export function parseEndpoint(url: string): PluginEndpoint {
   const match = ENDPOINT.exec(url);
-  if (!match || Number(match[3]) > 65535) {
+  if (!match || !isGrpcEndpoint(url)) {
     throw new Error(`plugin endpoint "${url}" must be grpc://host:port or grpc+ssl://host:port`);
   }
   return { address: `${match[2]}:${match[3]}`, secure: Boolean(match[1]), url };

@@ -74,10 +74,13 @@ async function openUrl(url: string, signal: AbortSignal): Promise<Readable> {
   return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
 }
 
-/** A list option that may also be given as one string. */
-export function urlList(value: unknown): string[] {
+/** `options.base_url`: a list of URLs (or one URL as a string), at least one. */
+export function baseUrls(options: Record<string, unknown> | undefined): string[] {
+  const value = options?.base_url;
   const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
-  return list.filter((item): item is string => typeof item === 'string' && item.trim() !== '').map((item) => item.trim());
+  const urls = list.filter((item): item is string => typeof item === 'string' && item.trim() !== '').map((item) => item.trim());
+  if (urls.length === 0) throw new PluginError('ERROR_REQUIRED_PARAMETER', 'Required parameter. (key = options.base_url)');
+  return urls;
 }
 
 /** Rows in pages of `size`; like the upstream plugin, always ⌊n/size⌋+1 pages (the last may be empty). */

@@ -1,6 +1,6 @@
-import type { PluginClient, Struct } from '../plugin.js';
+import type { PluginClient } from '../plugin.js';
 import { PluginError } from '../plugin.js';
-import { csvRecords, pages, urlList } from './csv-source.js';
+import { baseUrls, csvRecords, pages } from './csv-source.js';
 import { mapRow, parseHttpFileOptions } from './row-mapping.js';
 
 /**
@@ -10,22 +10,17 @@ import { mapRow, parseHttpFileOptions } from './row-mapping.js';
  * (`changed: [{start: "1900-01"}]` per task, as upstream). See docs/plugins.md.
  */
 export function makeHttpFilePlugin(): PluginClient {
-  const baseUrls = (options: Struct) => {
-    const urls = urlList(options?.base_url);
-    if (urls.length === 0) throw new PluginError('ERROR_REQUIRED_PARAMETER', 'Required parameter. (key = options.base_url)');
-    return urls;
-  };
   return {
     async init({ options }) {
       parseHttpFileOptions(options ?? {});
       return { metadata: { data_source_rules: [], currency: typeof options?.currency === 'string' ? options.currency : 'USD' } };
     },
     async verify({ options }) {
-      baseUrls(options ?? {});
+      baseUrls(options);
       parseHttpFileOptions(options ?? {});
     },
     async getTasks({ options }) {
-      const urls = baseUrls(options ?? {});
+      const urls = baseUrls(options);
       parseHttpFileOptions(options);
       return {
         tasks: urls.map((url) => ({ task_options: { base_url: url } })),

@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../../domain/time.js';
 import type { CostInfo, Struct } from '../plugin.js';
 import { PluginError } from '../plugin.js';
 
@@ -78,7 +79,7 @@ function billedDateOf(record: Record<string, unknown>, row: number): string {
   if (!year || !month) throw new PluginError('ERROR_EMPTY_BILLED_DATE', `row ${row}: no billed_date, and no year and month to build it from`);
   const day = text(record.day) || '01';
   const date = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) {
+  if (!isCalendarDate(date)) {
     throw new PluginError('ERROR_INVALID_PARAMETER_TYPE', `row ${row}: year/month/day "${year}/${month}/${day}" is not a date`);
   }
   return date;
