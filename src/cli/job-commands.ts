@@ -12,12 +12,9 @@ export interface JobOptions extends RemoteOptions {
  */
 export async function jobWatchCommand(jobId: string, options: JobOptions): Promise<number> {
   const remote = await connect(options);
-  const job = await remote.call<JobWire>('/cost-analysis/v1/job/get', { job_id: jobId });
-  const started = job.created_at ? Date.parse(job.created_at) : Date.now();
-  const followed = await followJob(remote, jobId, process.stderr, started);
+  const followed = await followJob(remote, jobId, process.stderr);
   if (options.json) process.stdout.write(JSON.stringify(followed.job, null, 2) + '\n');
-  const end = followed.job.finished_at ? Date.parse(followed.job.finished_at) : Date.now();
-  return reportOutcome(followed, process.stderr, end - started);
+  return reportOutcome(followed, process.stderr);
 }
 
 /** `costsync job cancel <job_id>`: ends a running job CANCELED; its rows are removed. */

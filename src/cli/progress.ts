@@ -24,6 +24,8 @@ interface TaskWire {
 export interface Followed {
   job: JobWire;
   rows: number;
+  /** From the job's creation (or `startedAt`, if earlier) to its end. */
+  elapsedMs: number;
   failedTasks: TaskWire[];
 }
 
@@ -36,7 +38,8 @@ const PLAIN_EVERY_MS = 2000;
  * Follows a job until it ends. On a terminal one progress line redraws in place
  * (`[#####.....] 3/6 tasks  1,204 rows  950 rows/s  ETA 2.1 s  IN_PROGRESS`); otherwise a
  * line is printed whenever the numbers change, at most every two seconds. Ctrl-C stops
- * watching, not the job, and says how to cancel it.
+ * watching, not the job, and says how to cancel it. Each poll reads the job and one sum of
+ * its tasks' rows; the tasks themselves are read once, at the end, for the failed ones.
  */
 export async function followJob(remote: Remote, jobId: string, out: Out, startedAt = Date.now()): Promise<Followed> {
   const live = out.isTTY === true;
@@ -50,13 +53,10 @@ export async function followJob(remote: Remote, jobId: string, out: Out, started
   try {
     for (;;) {
       const job = await remote.call<JobWire>('/cost-analysis/v1/job/get', { job_id: jobId });
-      const { results: tasks } = await remote.call<{ results: TaskWire[] }>('/cost-analysis/v1/job-task/list', {
-        job_id: jobId,
-        query: { page: { limit: 10000 } },
-      });
-      const rows = tasks.reduce((sum, t) => sum + (t.created_count ?? 0), 0);
+      const rows = await rowsOf(remote, jobId);
       const since = job.created_at ? Math.min(startedAt, Date.parse(job.created_at)) : startedAt;
-      const line = progressLine(job, tasks, rows, (job.finished_at ? Date.parse(job.finished_at) : Date.now()) - since);
+      const elapsedMs = (job.finished_at ? Date.parse(job.finished_at) : Date.now()) - since;
+      const line = progressLine(job, rows, elapsedMs);
       if (live) out.write(`\r\x1b[2K${line}`);
       else if (line !== lastLine && (Date.now() - lastPrinted >= PLAIN_EVERY_MS || job.status !== 'IN_PROGRESS')) {
         out.write(`${line}\n`);
@@ -65,7 +65,11 @@ export async function followJob(remote: Remote, jobId: string, out: Out, started
       lastLine = line;
       if (job.status !== 'IN_PROGRESS') {
         if (live) out.write('\n');
-        return { job, rows, failedTasks: tasks.filter((t) => t.error_code && t.status !== 'SUCCESS') };
+        const { results: tasks } = await remote.call<{ results: TaskWire[] }>('/cost-analysis/v1/job-task/list', {
+          job_id: jobId,
+          query: { filter: [{ k: 'status', v: ['FAILURE', 'TIMEOUT', 'CANCELED'], o: 'in' }], page: { limit: 1000 } },
+        });
+        return { job, rows, elapsedMs, failedTasks: tasks.filter((t) => t.error_code) };
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
@@ -74,9 +78,20 @@ export async function followJob(remote: Remote, jobId: string, out: Out, started
   }
 }
 
-export function progressLine(job: JobWire, tasks: readonly { status: string }[], rows: number, elapsedMs: number): string {
-  const total = job.total_tasks ?? tasks.length;
-  const done = tasks.filter((t) => t.status !== 'PENDING' && t.status !== 'IN_PROGRESS').length;
+/** Rows the job's tasks have written so far. */
+async function rowsOf(remote: Remote, jobId: string): Promise<number> {
+  const { results } = await remote.call<{ results: { rows?: number }[] }>('/cost-analysis/v1/job-task/stat', {
+    query: {
+      filter: [{ k: 'job_id', v: jobId, o: 'eq' }],
+      aggregate: [{ group: { keys: [{ key: 'job_id', name: 'job_id' }], fields: [{ key: 'created_count', name: 'rows', operator: 'sum' }] } }],
+    },
+  });
+  return results[0]?.rows ?? 0;
+}
+
+function progressLine(job: JobWire, rows: number, elapsedMs: number): string {
+  const total = job.total_tasks ?? 0;
+  const done = total - (job.remained_tasks ?? total);
   const width = 24;
   const filled = total ? Math.round((done / total) * width) : 0;
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
@@ -87,9 +102,9 @@ export function progressLine(job: JobWire, tasks: readonly { status: string }[],
 }
 
 /** The closing line (and the failed tasks' errors); returns the exit code: 0 only for SUCCESS. */
-export function reportOutcome(followed: Followed, out: Out, elapsedMs: number): number {
+export function reportOutcome(followed: Followed, out: Out): number {
   const { job, rows } = followed;
-  const elapsed = formatDuration(elapsedMs);
+  const elapsed = formatDuration(followed.elapsedMs);
   if (job.status === 'SUCCESS') {
     out.write(`job ${job.job_id} SUCCESS in ${elapsed}: ${job.total_tasks ?? 0} tasks, ${formatCount(rows)} rows\n`);
     return 0;

@@ -20,5 +20,5 @@ export async function syncCommand(dataSourceId: string, options: SyncOptions): P
   process.stderr.write(`job ${job.job_id} started for ${dataSourceId}\n`);
   const followed = await followJob(remote, job.job_id, process.stderr, started);
   if (options.json) process.stdout.write(JSON.stringify(followed.job, null, 2) + '\n');
-  return reportOutcome(followed, process.stderr, Date.now() - started);
+  return reportOutcome(followed, process.stderr);
 }
