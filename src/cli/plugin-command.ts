@@ -9,7 +9,7 @@ import type { CostDataSourcePlugin } from '../sdk/plugin-definition.js';
  * an export named `plugin`) over gRPC with reflection and health, until SIGINT/SIGTERM.
  * Prints `plugin listening on <host>:<port>` once ready.
  */
-export async function pluginServeCommand(module: string, options: { host: string; port: string }): Promise<void> {
+async function pluginServeCommand(module: string, options: { host: string; port: string }): Promise<void> {
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0…65535, got ${options.port}`);
   const loaded = (await import(pathToFileURL(resolve(module)).href)) as { default?: unknown; plugin?: unknown };

@@ -43,7 +43,7 @@ function fieldText(key: string, value: unknown): string {
 }
 
 /** A pino destination that prints `formatLogLine` to `out`. */
-export function prettyDestination(out: NodeJS.WritableStream & { isTTY?: boolean }): DestinationStream {
+function prettyDestination(out: NodeJS.WritableStream & { isTTY?: boolean }): DestinationStream {
   const color = out.isTTY === true && !process.env.NO_COLOR;
   return { write: (line: string) => void out.write(formatLogLine(line, color)) };
 }

@@ -9,7 +9,7 @@ import { packageRoot } from '../../config/package-root.js';
  * HTML page, ES modules and a stylesheet. Only files with a known type are served, and only
  * from inside the folder.
  */
-export const STATIC_DIR = join(packageRoot(), 'src', 'web', 'static');
+const STATIC_DIR = join(packageRoot(), 'src', 'web', 'static');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

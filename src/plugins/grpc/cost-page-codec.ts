@@ -48,7 +48,7 @@ export function decodeCostPage(bytes: Uint8Array): CostInfo[] {
 }
 
 /** The page codec as a MessageCodec on `{results: rows}`, for get_data's response. */
-export const costPageCodec: MessageCodec = {
+const costPageCodec: MessageCodec = {
   encode: (message) => encodeCostPage((message.results as CostInfo[]) ?? []),
   decode: (bytes) => ({ results: decodeCostPage(bytes) }),
 };

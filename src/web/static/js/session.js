@@ -5,7 +5,7 @@
  */
 const KEY = 'costsync.token';
 
-export const WRITER_ROLES = ['DOMAIN_ADMIN', 'WORKSPACE_OWNER'];
+const WRITER_ROLES = ['DOMAIN_ADMIN', 'WORKSPACE_OWNER'];
 
 export function takeTokenFromLocation() {
   const match = /^#token=([^&]+)/.exec(location.hash);
