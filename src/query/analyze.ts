@@ -3,7 +3,7 @@ import { isCalendarDate } from '../domain/time.js';
 import { parseConditions, type Condition } from './filter.js';
 import { isObject, readEnum, readString, rejectUnknownKeys, type Json } from './input.js';
 import { checkLimit, QUERY_LIMITS } from './limits.js';
-import { parsePage, parseSort, queryObject, type PageRequest } from './parse-query.js';
+import { parsePage, parseSort, queryObject } from './parse-query.js';
 import type { StatQuery } from './parse-stat.js';
 import type { GroupField, GroupKey, GroupOperator, Stage } from './stage-types.js';
 
@@ -39,12 +39,8 @@ const FIELD_OPERATORS: readonly GroupOperator[] = ['count', 'sum', 'average', 'm
 const OPTIONS = ['granularity', 'start', 'end', 'group_by', 'fields', 'filter', 'filter_or', 'sort', 'page', 'keyword'];
 const NOT_SUPPORTED = ['field_group', 'select', 'unwind', 'lookup', 'add_fields'];
 
-export interface AnalyzeQuery {
-  readonly stat: StatQuery;
-  readonly page: PageRequest;
-}
-
-export function parseAnalyzeQuery(input: unknown): AnalyzeQuery {
+/** The analyze query as the stat pipeline it runs (its page as asked: `runAnalyze` caps it). */
+export function parseAnalyzeQuery(input: unknown): StatQuery {
   const query = queryObject(input);
   for (const option of NOT_SUPPORTED) {
     if (query[option] !== undefined) throw err.notSupportQueryOption(`query.${option}`, 'not supported by Cost.analyze');
@@ -79,16 +75,12 @@ export function parseAnalyzeQuery(input: unknown): AnalyzeQuery {
     { kind: 'group', keys: groupBy.map((k) => byName(k.name, k.where)), fields: fields.flatMap(pushed), where: 'query' },
     { kind: 'sort', keys: sort.length > 0 ? sort : [{ key: `_total_${fields[0].name}`, desc: true }], where: 'query.sort' },
   ];
-  const page = parsePage(query, 'query');
   return {
-    stat: {
-      filter: [...range, ...parseConditions(query.filter, 'query.filter')],
-      filterOr: parseConditions(query.filter_or, 'query.filter_or'),
-      keyword: readString(query, 'keyword', 'query'),
-      page: { start: 1, limit: 0 },
-      aggregate,
-    },
-    page,
+    filter: [...range, ...parseConditions(query.filter, 'query.filter')],
+    filterOr: parseConditions(query.filter_or, 'query.filter_or'),
+    keyword: readString(query, 'keyword', 'query'),
+    page: parsePage(query, 'query'),
+    aggregate,
   };
 }
 

@@ -7,7 +7,6 @@ import type { Condition } from '../../query/filter.js';
 import { isObject, readStringList, type Json } from '../../query/input.js';
 import { compileList } from '../../query/list.js';
 import type { ListQuery } from '../../query/parse-query.js';
-import type { AnalyzeQuery } from '../../query/analyze.js';
 import type { StatQuery } from '../../query/parse-stat.js';
 import { compileStat, type StatPlan } from '../../query/stat.js';
 import { compile, raw, sql } from '../../query/sql.js';
@@ -58,36 +57,40 @@ export async function runStat(
   catalogue: Catalogue,
   options: { principal: Principal; query: StatQuery; conditions?: readonly Condition[]; workspaceId?: string },
 ): Promise<Wire> {
+  const { plan, results } = await statRows(db, catalogue, options);
+  if (!plan.total) return { results };
+  const [{ total }] = await guarded(() => db.query<{ total: number }>(plan.total!.sql, plan.total!.params));
+  return { results, total_count: Number(total) };
+}
+
+/**
+ * Cost.analyze: `{results, more}`. Pages hold at most the catalogue's page limit; one extra
+ * row is read to tell whether more follow.
+ */
+export async function runAnalyze(
+  db: Queryable,
+  catalogue: Catalogue,
+  options: { principal: Principal; query: StatQuery; conditions: readonly Condition[]; workspaceId?: string },
+): Promise<Wire> {
+  const { start, limit: asked } = options.query.page;
+  const limit = Math.min(asked || catalogue.pageLimit.max, catalogue.pageLimit.max);
+  const { results } = await statRows(db, catalogue, { ...options, query: { ...options.query, page: { start, limit: limit + 1 } } });
+  return { results: results.slice(0, limit), more: results.length > limit };
+}
+
+/** Compiles a stat query within the caller's visibility, checks its patterns, and reads its rows. */
+async function statRows(
+  db: Queryable,
+  catalogue: Catalogue,
+  options: { principal: Principal; query: StatQuery; conditions?: readonly Condition[]; workspaceId?: string },
+): Promise<{ plan: StatPlan; results: unknown[] }> {
   const plan = compileStat(catalogue, options.query, {
     scope: visibleTo(options.principal, options.workspaceId),
     conditions: options.conditions ?? [],
   });
   await checkPatterns(db, plan.patterns);
   const rows = await guarded(() => db.query<Record<string, unknown>>(plan.rows.sql, plan.rows.params));
-  const results = rows.map((row) => statResult(plan, row));
-  if (!plan.total) return { results };
-  const [{ total }] = await guarded(() => db.query<{ total: number }>(plan.total!.sql, plan.total!.params));
-  return { results, total_count: Number(total) };
-}
-
-/** Analyze pages hold at most this many rows (as a Cost.list page). */
-const ANALYZE_PAGE_LIMIT = 1000;
-
-/** Cost.analyze: `{results, more}`; one extra row is read to tell whether more follow. */
-export async function runAnalyze(
-  db: Queryable,
-  catalogue: Catalogue,
-  options: { principal: Principal; query: AnalyzeQuery; conditions: readonly Condition[]; workspaceId?: string },
-): Promise<Wire> {
-  const { stat, page } = options.query;
-  const limit = Math.min(page.limit || ANALYZE_PAGE_LIMIT, ANALYZE_PAGE_LIMIT);
-  const plan = compileStat(catalogue, { ...stat, page: { start: page.start, limit: limit + 1 } }, {
-    scope: visibleTo(options.principal, options.workspaceId),
-    conditions: options.conditions,
-  });
-  await checkPatterns(db, plan.patterns);
-  const rows = await guarded(() => db.query<Record<string, unknown>>(plan.rows.sql, plan.rows.params));
-  return { results: rows.slice(0, limit).map((row) => statResult(plan, row)), more: rows.length > limit };
+  return { plan, results: rows.map((row) => statResult(plan, row)) };
 }
 
 function statResult(plan: StatPlan, row: Record<string, unknown>): unknown {
