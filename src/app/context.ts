@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import type { Clock } from '../domain/clock.js';
 import type { Engine } from '../engine/types.js';
 import type { PluginResolver } from '../plugins/registry.js';
 import type { SecretBox } from '../secrets/secret-box.js';
@@ -15,4 +16,6 @@ export interface AppContext {
   /** HMAC key that signs and verifies API tokens (HS256). */
   readonly tokenKey: Uint8Array;
   readonly log: Logger;
+  /** The calendar (see domain/clock.ts). */
+  readonly clock: Clock;
 }

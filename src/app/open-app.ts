@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/config.js';
+import { systemClock, type Clock } from '../domain/clock.js';
 import { makeEngine } from '../engine/engine.js';
 import { makePluginRegistry, type PluginResolver } from '../plugins/registry.js';
 import { readOrCreateKey } from '../secrets/key-file.js';
@@ -14,6 +15,8 @@ export interface OpenAppOptions {
   db?: Database;
   plugins?: PluginResolver;
   log?: Logger;
+  /** The calendar every date decision reads (tests pin it); the system clock by default. */
+  clock?: Clock;
 }
 
 /**
@@ -34,8 +37,9 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
       ? readOrCreateKey(keyDir, 'token.key')
       : randomBytes(32);
   const log = options.log ?? makeLogger();
-  const plugins = options.plugins ?? makePluginRegistry({}, { endpoints: config.pluginEndpoints });
+  const clock = options.clock ?? systemClock;
+  const plugins = options.plugins ?? makePluginRegistry({}, { endpoints: config.pluginEndpoints, clock });
   const secrets = makeSecretBox(secretKey);
-  const engine = makeEngine({ db, config: config.engine, plugins, secrets, log });
-  return { config, db, engine, plugins, secrets, tokenKey, log };
+  const engine = makeEngine({ db, config: config.engine, plugins, secrets, log, clock });
+  return { config, db, engine, plugins, secrets, tokenKey, log, clock };
 }

@@ -3,8 +3,7 @@ import { buildRestApp } from '../api/rest/app.js';
 import { openApp } from '../app/open-app.js';
 import { issueToken } from '../auth/tokens.js';
 import { loadConfig } from '../config/config.js';
-import { formatCount } from './table.js';
-import { bootstrapDemo, DEMO_ADMIN } from './demo.js';
+import { bootstrapDemo, DEMO_ADMIN, describeDemoJob } from './demo.js';
 import { cliLogger } from './pretty-log.js';
 
 /**
@@ -41,11 +40,7 @@ export async function serveCommand(): Promise<void> {
 
   if (config.demo) {
     const job = await bootstrapDemo(ctx);
-    if (job) {
-      const [{ rows }] = await ctx.db.query<{ rows: number }>(
-        'SELECT coalesce(sum(created_count), 0)::int AS rows FROM job_task WHERE job_id = $1', [job.job_id]);
-      say(`demo: data source "demo" (${job.data_source_id}) synced by job ${job.job_id}: ${job.status}, ${job.total_tasks} tasks, ${formatCount(rows)} rows`);
-    }
+    if (job) say(await describeDemoJob(ctx, job));
     const token = await issueToken(ctx.tokenKey, { domainId: DEMO_ADMIN.domainId, role: DEMO_ADMIN.role, ttlSeconds: 7 * 24 * 3600 });
     say(`a DOMAIN_ADMIN token for ${DEMO_ADMIN.domainId}, valid 7 days:\n  export COSTSYNC_TOKEN=${token}`);
     say(`the dashboard, signed in with that token:`);

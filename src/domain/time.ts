@@ -10,6 +10,11 @@ export function monthOf(date: Date): string {
   return date.toISOString().slice(0, 7);
 }
 
+/** `YYYY-MM-DD` of a UTC date. */
+export function dayOf(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
 /** The month `offset` months after `YYYY-MM` (negative goes back). */
 export function addMonths(month: string, offset: number): string {
   const [y, m] = month.split('-').map(Number);

@@ -8,7 +8,7 @@ import { windowsCondition } from './changed.js';
  * (the job row is already locked, so exactly one closer runs). In one commit:
  *   - rows of earlier jobs of the data source inside the job's `changed` windows and its tasks'
  *     `task_changed` windows are deleted;
- *   - rows older than the retention period are deleted;
+ *   - rows billed before `keepFrom` (the retention period's first month) are deleted;
  *   - the job becomes SUCCESS, which makes its rows visible (published_cost);
  *   - the data source's last_synchronized_at moves to the job's created_at and its key lists
  *     gain the keys the job's rows used.
@@ -32,7 +32,12 @@ const MERGE_INTO_DATA_SOURCE = `
          updated_at = now()
    WHERE data_source_id = $1`;
 
-export async function closeJob(tx: Queryable, job: JobRow, retentionMonths: number): Promise<JobRow> {
+/** The first billed month retention keeps on `today`, or undefined when everything is kept. */
+export function retentionStart(retentionMonths: number, today: Date): string | undefined {
+  return retentionMonths > 0 ? addMonths(monthOf(today), -retentionMonths) : undefined;
+}
+
+export async function closeJob(tx: Queryable, job: JobRow, keepFrom: string | undefined): Promise<JobRow> {
   const tasks = await tx.query<{ changed: ChangedWindow | null; cost_keys: Record<string, string[]> | null }>(
     TASK_WINDOWS_AND_KEYS,
     [job.job_id],
@@ -43,9 +48,7 @@ export async function closeJob(tx: Queryable, job: JobRow, retentionMonths: numb
     const condition = windowsCondition(windows, params);
     await tx.query(`DELETE FROM cost WHERE data_source_id = $1 AND job_id <> $2 AND ${condition}`, params);
   }
-  if (retentionMonths > 0) {
-    await tx.query(RETENTION, [job.data_source_id, addMonths(monthOf(new Date()), -retentionMonths)]);
-  }
+  if (keepFrom) await tx.query(RETENTION, [job.data_source_id, keepFrom]);
   const keys = (name: string) => [...new Set(tasks.flatMap((t) => t.cost_keys?.[name] ?? []))];
   await tx.query(MERGE_INTO_DATA_SOURCE, [
     job.data_source_id, job.created_at, keys('tags'), keys('additional_info'), keys('data'),

@@ -1,5 +1,6 @@
 import type { Logger } from '../app/logger.js';
 import type { EngineConfig } from '../config/config.js';
+import type { Clock } from '../domain/clock.js';
 import { err } from '../domain/errors.js';
 import { JOB_STATUS } from '../domain/status.js';
 import type { PluginResolver } from '../plugins/registry.js';
@@ -20,6 +21,8 @@ export interface EngineDeps {
   plugins: PluginResolver;
   secrets: SecretBox;
   log: Logger;
+  /** The calendar: retention's cut and the scheduler's slots. */
+  clock: Clock;
 }
 
 const SCHEDULE_EVERY_MS = 60_000;
@@ -32,7 +35,7 @@ const SCHEDULE_EVERY_MS = 60_000;
 export function makeEngine(deps: EngineDeps): Engine {
   const { db, config, log } = deps;
   const pool = new WorkerPool(db, config, {
-    db, config, log, preparePlugin: makeTaskPluginPreparer(db, deps.plugins, deps.secrets),
+    db, config, log, clock: deps.clock, preparePlugin: makeTaskPluginPreparer(db, deps.plugins, deps.secrets),
   }, log);
   const timers: NodeJS.Timeout[] = [];
   const unlisten: (() => Promise<void>)[] = [];
@@ -87,7 +90,7 @@ export function makeEngine(deps: EngineDeps): Engine {
       void db.listen(JOB_ENDED_CHANNEL, (jobId) => pool.jobEnded(jobId)).then((stop) => unlisten.push(stop), (error) => log.warn({ err: error }, 'LISTEN failed; polling only'));
       pool.start();
       every(config.reapMs, 'reaper', () => reapOnce(db, config));
-      if (config.scheduler) every(SCHEDULE_EVERY_MS, 'scheduler', () => runDueSchedules(db, sync, log));
+      if (config.scheduler) every(SCHEDULE_EVERY_MS, 'scheduler', () => runDueSchedules(db, sync, log, deps.clock()));
     },
 
     async stop() {

@@ -1,4 +1,5 @@
 import type { EngineConfig } from '../config/config.js';
+import type { Clock } from '../domain/clock.js';
 import { err, isCostsyncError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { DATA_SOURCE_TYPE, JOB_STATUS, SCHEDULE_STATE } from '../domain/status.js';
@@ -9,7 +10,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import type { Database } from '../store/database.js';
 import type { ChangedWindow, DataSourceRow, JobRow } from '../store/rows.js';
 import { ChangedError, normalizeChanged } from './changed.js';
-import { closeJob } from './close-job.js';
+import { closeJob, retentionStart } from './close-job.js';
 import { endJob, lockJob } from './end-job.js';
 import { openSecret, pluginOf, pluginOptions } from './task-plugin.js';
 import type { SyncRequest } from './types.js';
@@ -50,6 +51,7 @@ export interface PlanDeps {
   config: EngineConfig;
   plugins: PluginResolver;
   secrets: SecretBox;
+  clock: Clock;
 }
 
 export async function planJob(deps: PlanDeps, dataSource: DataSourceRow, request: SyncRequest): Promise<JobRow> {
@@ -146,7 +148,7 @@ async function createTasks(deps: PlanDeps, job: JobRow, plan: ValidPlan): Promis
     const [planned] = await tx.query<JobRow>(MARK_PLANNED, [
       job.job_id, plan.tasks.length, JSON.stringify(plan.changed), JSON.stringify(plan.syncedAccounts),
     ]);
-    if (plan.tasks.length === 0) return closeJob(tx, planned, deps.config.retentionMonths);
+    if (plan.tasks.length === 0) return closeJob(tx, planned, retentionStart(deps.config.retentionMonths, deps.clock()));
     await tx.query('SELECT pg_notify($1, $2)', [TASKS_CHANNEL, job.job_id]);
     return planned;
   });

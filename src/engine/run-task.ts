@@ -1,4 +1,5 @@
 import type { EngineConfig } from '../config/config.js';
+import type { Clock } from '../domain/clock.js';
 import { JOB_STATUS, TASK_STATUS } from '../domain/status.js';
 import type { Logger } from '../app/logger.js';
 import { PluginError } from '../plugins/plugin.js';
@@ -9,6 +10,7 @@ import { CopyBatch } from './copy-batch.js';
 import { BadRowError, COST_COPY_COLUMNS, CostKeys, encodeCostRows } from './cost-rows.js';
 import { leaseOf, renewLease, writeBatch, type Lease } from './lease.js';
 import type { TaskPlugin } from './task-plugin.js';
+import { retentionStart } from './close-job.js';
 import { endTaskAndJob, releaseTask, retryTask, succeedTask } from './task-outcome.js';
 
 /** Why a running attempt was stopped from outside the plugin stream. */
@@ -32,6 +34,8 @@ export interface RunDeps {
   db: Database;
   config: EngineConfig;
   log: Logger;
+  /** The date retention counts from when this task publishes its job. */
+  clock: Clock;
   /** Resolves the plugin and the request for this task (data source, decrypted secret). */
   preparePlugin(task: JobTaskRow): Promise<TaskPlugin>;
 }
@@ -113,7 +117,7 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
     await flush();
     await settle();
     if (controller.signal.aborted) throw controller.signal.reason;
-    const result = await succeedTask(db, lease, keys.toJSON(), config.retentionMonths);
+    const result = await succeedTask(db, lease, keys.toJSON(), retentionStart(config.retentionMonths, deps.clock()));
     log.info({ rows: rowsSeen, result }, 'task finished');
   } catch (error) {
     await inFlight;

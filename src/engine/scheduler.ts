@@ -10,12 +10,15 @@ import type { SyncRequest } from './types.js';
  * when it is later than that (and than the data source's creation). So a process that was down
  * at H:00 starts the sync when it comes back, and several schedulers never start one slot
  * twice: claiming the slot is a conditional update that only one of them wins.
+ *
+ * $1 is the scheduler's clock (see domain/clock.ts); the slot is the latest H:00 UTC at or
+ * before it.
  */
 const CLAIM_DUE_SLOTS = `
   WITH due AS (
     SELECT data_source_id,
-           (date_trunc('hour', now() AT TIME ZONE 'UTC')
-             - ((extract(hour FROM now() AT TIME ZONE 'UTC')::int - schedule_hour + 24) % 24) * interval '1 hour'
+           (date_trunc('hour', $1::timestamptz AT TIME ZONE 'UTC')
+             - ((extract(hour FROM $1::timestamptz AT TIME ZONE 'UTC')::int - schedule_hour + 24) % 24) * interval '1 hour'
            ) AT TIME ZONE 'UTC' AS slot
       FROM data_source
      WHERE schedule_state = 'ENABLED' AND data_source_type = 'EXTERNAL' AND schedule_hour IS NOT NULL
@@ -29,8 +32,9 @@ export async function runDueSchedules(
   db: Database,
   sync: (dataSource: DataSourceRow, request: SyncRequest) => Promise<JobRow>,
   log: Logger,
+  now: Date,
 ): Promise<number> {
-  const due = await db.query<DataSourceRow>(CLAIM_DUE_SLOTS);
+  const due = await db.query<DataSourceRow>(CLAIM_DUE_SLOTS, [now]);
   for (const dataSource of due) {
     try {
       const job = await sync(dataSource, { syncMode: SYNC_MODE.SCHEDULED });

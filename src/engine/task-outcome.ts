@@ -28,7 +28,7 @@ const COUNT_DOWN = `
 export type SuccessResult = 'published' | 'done' | 'lost';
 
 /** The task's rows are all written: count it done, and publish the job if it was the last. */
-export async function succeedTask(db: Database, lease: Lease, costKeys: unknown, retentionMonths: number): Promise<SuccessResult> {
+export async function succeedTask(db: Database, lease: Lease, costKeys: unknown, keepFrom: string | undefined): Promise<SuccessResult> {
   return db.transaction(async (tx) => {
     const job = await lockJob(tx, lease.jobId);
     if (!job || job.status !== JOB_STATUS.IN_PROGRESS) return 'lost';
@@ -36,7 +36,7 @@ export async function succeedTask(db: Database, lease: Lease, costKeys: unknown,
     if (owned.length === 0) return 'lost';
     const [counted] = await tx.query<JobRow>(COUNT_DOWN, [lease.jobId]);
     if (counted.remained_tasks > 0) return 'done';
-    await closeJob(tx, counted, retentionMonths);
+    await closeJob(tx, counted, keepFrom);
     return 'published';
   });
 }

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../domain/clock.js';
 import { err } from '../domain/errors.js';
 import { makeFocusPlugin } from './focus/plugin.js';
 import { isGrpcEndpoint } from './grpc/endpoint.js';
@@ -17,6 +18,8 @@ export interface PluginRegistryOptions {
   /** Plugin ids served over gRPC: id → `grpc://host:port` (config `pluginEndpoints`). */
   endpoints?: Readonly<Record<string, string>>;
   grpc?: GrpcPluginOptions;
+  /** The date the built-in plugins see (the synthetic plugin's window and today). */
+  clock?: Clock;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface PluginRegistryOptions {
  */
 export function makePluginRegistry(extra: Record<string, PluginClient> = {}, options: PluginRegistryOptions = {}): PluginResolver {
   const plugins: Record<string, PluginClient> = {
-    synthetic: makeSyntheticPlugin(),
+    synthetic: makeSyntheticPlugin(options.clock ?? systemClock),
     'http-file': makeHttpFilePlugin(),
     focus: makeFocusPlugin(),
     ...extra,

@@ -2,17 +2,17 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { makePluginRegistry } from '../../src/plugins/registry.js';
 import { PluginError, type PluginClient } from '../../src/plugins/plugin.js';
 import { makeSyntheticPlugin } from '../../src/plugins/synthetic/plugin.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { testClock, testPlugins } from '../helpers/engine-fixture.js';
 import { errorOf, openTestApp, type Answer, type TestApp } from './harness.js';
 import { DOMAIN_A, insertCost, insertJob, registerBody, SECRET_VALUE } from './world.js';
 
 /** A plugin that records what the service sends and rejects the secret `{"api_key": "wrong"}`. */
 function recordingPlugin() {
   const calls: { method: string; request: any }[] = [];
-  const synthetic = makeSyntheticPlugin();
+  const synthetic = makeSyntheticPlugin(testClock);
   const plugin: PluginClient = {
     async init(request) {
       calls.push({ method: 'init', request });
@@ -47,7 +47,7 @@ for (const backend of BACKENDS) {
     before(async () => {
       const sink = new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) });
       t = await openTestApp(backend, {
-        plugins: makePluginRegistry({ recorder: recorder.plugin }),
+        plugins: testPlugins({ recorder: recorder.plugin }),
         log: pino({ level: 'trace' }, sink),
       });
       da = await t.token({ domainId: DOMAIN_A, role: 'DOMAIN_ADMIN' });

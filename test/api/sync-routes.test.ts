@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addMonths, daysInMonth, monthOf } from '../../src/domain/time.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { testClock } from '../helpers/engine-fixture.js';
 import { errorOf, openTestApp, type TestApp } from './harness.js';
 import { DOMAIN_A, SECRET_VALUE } from './world.js';
 
@@ -13,7 +14,7 @@ for (const backend of BACKENDS) {
     let wo1: string;
     let dataSourceId: string;
     // Last month: complete, and inside the retention window. One account, two rows a day.
-    const MONTH = addMonths(monthOf(new Date()), -1);
+    const MONTH = addMonths(monthOf(testClock()), -1);
     const ROWS = daysInMonth(MONTH) * 2;
 
     before(async () => {

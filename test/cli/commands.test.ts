@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from '../web/server.js';
+import { DEMO_ROWS_TEXT, startTestServer, type TestServer } from '../web/server.js';
 import { runCli } from './run-cli.js';
 
 /** The read and control commands against a running server, as tables and as JSON. */
@@ -30,7 +30,7 @@ describe('costsync jobs, tasks, data-sources, job watch, job cancel', () => {
     const [body, footer] = table.stdout.split(/\n(?=\d+ of \d+ jobs)/);
     const rows = columns(body);
     assert.deepEqual(rows[0], ['JOB_ID', 'STATUS', 'DATA_SOURCE_ID', 'TASKS', 'ROWS', 'CREATED_AT', 'DURATION', 'ERROR']);
-    assert.deepEqual(rows[1].slice(0, 5), [server.demoJob.job_id, 'SUCCESS', server.demoJob.data_source_id, '6/6', '1,680']);
+    assert.deepEqual(rows[1].slice(0, 5), [server.demoJob.job_id, 'SUCCESS', server.demoJob.data_source_id, '6/6', DEMO_ROWS_TEXT]);
     assert.match(footer, /^1 of 1 jobs/);
     const json = await runCli(['jobs', '--json', '--status', 'SUCCESS'], { ...env });
     assert.deepEqual(JSON.parse(json.stdout).results.map((j: { job_id: string }) => j.job_id), [server.demoJob.job_id]);
@@ -67,8 +67,8 @@ describe('costsync jobs, tasks, data-sources, job watch, job cancel', () => {
   it('job watch follows a job to SUCCESS and exits 0', async () => {
     const watch = await runCli(['job', 'watch', server.demoJob.job_id], env);
     assert.equal(watch.code, 0, watch.stderr);
-    assert.match(watch.stderr, /\] 6\/6 tasks  1,680 rows  [\d,]+ rows\/s  SUCCESS\n/);
-    assert.match(watch.stderr, new RegExp(`job ${server.demoJob.job_id} SUCCESS in .*: 6 tasks, 1,680 rows`));
+    assert.match(watch.stderr, new RegExp(`\\] 6/6 tasks  ${DEMO_ROWS_TEXT} rows  [\\d,]+ rows/s  SUCCESS\n`));
+    assert.match(watch.stderr, new RegExp(`job ${server.demoJob.job_id} SUCCESS in .*: 6 tasks, ${DEMO_ROWS_TEXT} rows`));
   });
 
   it('--help on every command shows an example', async () => {

@@ -8,7 +8,7 @@ import { runCli, runCliInTerminal } from './run-cli.js';
  * an exit code a script can trust (0 only on SUCCESS).
  */
 
-/** ≈ 2 tasks of 23 pages, 50 ms apart: several progress frames. */
+/** 2 tasks of 18 pages (June 1–18 on the test clock), 50 ms apart: several progress frames. */
 const PACED = { accounts: 2, months: 1, rows_per_day: 20, page_size: 20, page_delay_ms: 50, seed: 7 };
 const BROKEN = { accounts: 1, months: 2, fail_task: 1, page_size: 20, page_delay_ms: 20, seed: 8 };
 const FRAME = /\r\x1b\[2K(\[[#.]{24}\] [^\r\n]*)/g;

@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BACKENDS, openTestStore, type TestStore } from '../helpers/backends.js';
-import { insertDataSource, makeTestEngine, publishedCount, storedCount } from '../helpers/engine-fixture.js';
+import { insertDataSource, makeTestEngine, publishedCount, storedCount, testClock, testPlugins } from '../helpers/engine-fixture.js';
 import { makeSyntheticPlugin } from '../../src/plugins/synthetic/plugin.js';
 import type { PluginClient } from '../../src/plugins/plugin.js';
-import { makePluginRegistry } from '../../src/plugins/registry.js';
-import { daysWithData } from '../../src/plugins/synthetic/rows.js';
-import { addMonths, monthOf } from '../../src/domain/time.js';
 
-/** Rows the synthetic plugin produces for `accounts` × the last `months` months. */
-function expectedRows(accounts: number, months: number, rowsPerDay: number): number {
-  const today = new Date().toISOString().slice(0, 10);
-  let days = 0;
-  for (let i = 0; i < months; i++) days += daysWithData(addMonths(monthOf(new Date()), -i), today).length;
-  return accounts * days * rowsPerDay;
-}
+/** Rows the synthetic plugin produces for `accounts` over May and June to the 18th (the test clock). */
+const expectedRows = (accounts: number, rowsPerDay: number) => accounts * (31 + 18) * rowsPerDay;
 
 /** The jobs whose rows a reader sees for a data source. */
 async function visibleJobs(store: TestStore, dataSourceId: string): Promise<string[]> {
@@ -35,7 +27,7 @@ for (const backend of BACKENDS) {
       const job = await engine.sync(ds, { syncMode: 'MANUAL' });
       assert.equal(job.status, 'IN_PROGRESS');
       assert.equal(job.total_tasks, 4);
-      assert.deepEqual(job.changed, [{ start: addMonths(monthOf(new Date()), -1), end: monthOf(new Date()) }]);
+      assert.deepEqual(job.changed, [{ start: '2025-05', end: '2025-06' }], 'the last two months on the test clock');
       assert.equal(await publishedCount(store.db, ds.data_source_id), 0, 'nothing is visible before the job runs');
       engine.start();
       try {
@@ -43,7 +35,7 @@ for (const backend of BACKENDS) {
         assert.equal(done.status, 'SUCCESS');
         assert.equal(done.remained_tasks, 0);
         assert.ok(done.finished_at);
-        const expected = expectedRows(2, 2, 7);
+        const expected = expectedRows(2, 7);
         assert.equal(await publishedCount(store.db, ds.data_source_id), expected);
         const tasks = await store.db.query<{ status: string; created_count: number }>(
           'SELECT status, created_count FROM job_task WHERE job_id = $1', [job.job_id]);
@@ -65,7 +57,7 @@ for (const backend of BACKENDS) {
       try {
         const first = await engine.sync(ds, { syncMode: 'MANUAL' });
         await engine.waitForJob(first.job_id, { timeoutMs: 30_000 });
-        const expected = expectedRows(2, 2, 5);
+        const expected = expectedRows(2, 5);
         assert.equal(await publishedCount(store.db, ds.data_source_id), expected);
 
         const second = await engine.sync({ ...ds }, { syncMode: 'MANUAL' });
@@ -88,9 +80,9 @@ for (const backend of BACKENDS) {
     });
 
     it('a job with no tasks succeeds at once and applies its changed window', async () => {
-      const plugin = makeSyntheticPlugin();
+      const plugin = makeSyntheticPlugin(testClock);
       const empty: PluginClient = { ...plugin, getTasks: async () => ({ tasks: [], changed: [{ start: '1900-01' }] }) };
-      const { engine } = makeTestEngine(store.db, {}, makePluginRegistry({ empty }));
+      const { engine } = makeTestEngine(store.db, {}, testPlugins({ empty }));
       const ds = await insertDataSource(store.db, { accounts: 1, months: 1 });
       engine.start();
       try {
@@ -110,9 +102,9 @@ for (const backend of BACKENDS) {
 
     it('two concurrent syncs of one data source start one job, and the plugin is asked once', async () => {
       let asked = 0;
-      const plugin = makeSyntheticPlugin();
+      const plugin = makeSyntheticPlugin(testClock);
       const counting: PluginClient = { ...plugin, getTasks: async (req, signal) => { asked++; return plugin.getTasks(req, signal); } };
-      const { engine } = makeTestEngine(store.db, {}, makePluginRegistry({ counting }));
+      const { engine } = makeTestEngine(store.db, {}, testPlugins({ counting }));
       const ds = await insertDataSource(store.db, { accounts: 1, months: 1 }, { pluginId: 'counting' });
       const results = await Promise.allSettled([
         engine.sync(ds, { syncMode: 'MANUAL' }),
@@ -132,13 +124,13 @@ for (const backend of BACKENDS) {
     });
 
     it('a data source deregistered while the plugin plans: the job ends CANCELED with no task', async () => {
-      const plugin = makeSyntheticPlugin();
+      const plugin = makeSyntheticPlugin(testClock);
       let release!: () => void;
       const planning = new Promise<void>((resolve) => { release = resolve; });
       let asked!: () => void;
       const wasAsked = new Promise<void>((resolve) => { asked = resolve; });
       const slow: PluginClient = { ...plugin, getTasks: async (req, signal) => { asked(); await planning; return plugin.getTasks(req, signal); } };
-      const { engine } = makeTestEngine(store.db, {}, makePluginRegistry({ slow }));
+      const { engine } = makeTestEngine(store.db, {}, testPlugins({ slow }));
       const ds = await insertDataSource(store.db, { accounts: 1, months: 1 }, { pluginId: 'slow' });
       const syncing = engine.sync(ds, { syncMode: 'MANUAL' });
       await wasAsked;
@@ -174,9 +166,9 @@ for (const backend of BACKENDS) {
     });
 
     it('a plan with a malformed changed window is refused before any row is written', async () => {
-      const plugin = makeSyntheticPlugin();
+      const plugin = makeSyntheticPlugin(testClock);
       const bad: PluginClient = { ...plugin, getTasks: async () => ({ tasks: [{ task_options: {} }], changed: [{ start: 'last year' }] }) };
-      const { engine } = makeTestEngine(store.db, {}, makePluginRegistry({ bad }));
+      const { engine } = makeTestEngine(store.db, {}, testPlugins({ bad }));
       const ds = await insertDataSource(store.db, {}, { pluginId: 'bad' });
       await assert.rejects(engine.sync(ds, { syncMode: 'MANUAL' }), /changed\[0\]\.start must be YYYY-MM/);
     });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { credentials, loadPackageDefinition, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { addMonths, daysInMonth, monthOf } from '../../src/domain/time.js';
+import { testClock } from '../helpers/engine-fixture.js';
 import { openGrpcTestApi, type GrpcTestApi } from './api-harness.js';
 import { rawUnary, readFields } from './raw-wire.js';
 
@@ -20,7 +21,7 @@ const definition = loadSync(
 );
 const v1 = (loadPackageDefinition(definition) as any).spaceone.api.cost_analysis.v1;
 
-const MONTH = addMonths(monthOf(new Date()), -1);
+const MONTH = addMonths(monthOf(testClock()), -1);
 const ROWS = daysInMonth(MONTH) * 2;
 
 /** JSON → google.protobuf.Struct in proto-loader's object form. */

@@ -1,13 +1,24 @@
 import { DEFAULT_ENGINE, type EngineConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/app/logger.js';
+import { fixedClock, type Clock } from '../../src/domain/clock.js';
 import { newId } from '../../src/domain/ids.js';
 import { makeEngine } from '../../src/engine/engine.js';
 import type { Engine } from '../../src/engine/types.js';
-import { makePluginRegistry, type PluginResolver } from '../../src/plugins/registry.js';
+import type { PluginClient } from '../../src/plugins/plugin.js';
+import { makePluginRegistry, type PluginRegistryOptions, type PluginResolver } from '../../src/plugins/registry.js';
 import { makeSecretBox, type SecretBox } from '../../src/secrets/secret-box.js';
 import type { Database } from '../../src/store/database.js';
 import type { DataSourceRow } from '../../src/store/rows.js';
 import { randomBytes } from 'node:crypto';
+
+/**
+ * The date engine tests run on unless they set their own: mid-month, long past, so that the
+ * synthetic plugin's default window (the last `months` months, the current one to today) and
+ * retention give the same rows on every day the suite runs. test/engine/calendar.test.ts runs
+ * the date-sensitive paths on the awkward days.
+ */
+export const TEST_NOW = '2025-06-18T12:00:00.000Z';
+export const testClock: Clock = fixedClock(TEST_NOW);
 
 /** Engine timings short enough for tests. */
 export const TEST_ENGINE: EngineConfig = {
@@ -29,9 +40,19 @@ export interface EngineFixture {
   plugins: PluginResolver;
 }
 
-export function makeTestEngine(db: Database, overrides: Partial<EngineConfig> = {}, plugins = makePluginRegistry()): EngineFixture {
+/** The plugin registry on the test clock, with `extra` plugins beside the built-in ones. */
+export function testPlugins(extra: Record<string, PluginClient> = {}, options: PluginRegistryOptions = {}): PluginResolver {
+  return makePluginRegistry(extra, { clock: testClock, ...options });
+}
+
+export function makeTestEngine(
+  db: Database,
+  overrides: Partial<EngineConfig> = {},
+  plugins = testPlugins(),
+  clock: Clock = testClock,
+): EngineFixture {
   const secrets = makeSecretBox(randomBytes(32));
-  const engine = makeEngine({ db, config: { ...TEST_ENGINE, ...overrides }, plugins, secrets, log: silentLogger });
+  const engine = makeEngine({ db, config: { ...TEST_ENGINE, ...overrides }, plugins, secrets, log: silentLogger, clock });
   return { engine, secrets, plugins };
 }
 

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addMonths, monthOf } from '../../src/domain/time.js';
-import { makePluginRegistry } from '../../src/plugins/registry.js';
 import type { Database } from '../../src/store/database.js';
 import { openTestStore, type TestStore } from '../helpers/backends.js';
-import { insertDataSource, makeTestEngine, publishedCount } from '../helpers/engine-fixture.js';
+import { insertDataSource, makeTestEngine, publishedCount, testClock, testPlugins } from '../helpers/engine-fixture.js';
 import { startPluginProcess, type PluginProcess } from './plugin-process.js';
 
 /**
@@ -16,7 +15,7 @@ import { startPluginProcess, type PluginProcess } from './plugin-process.js';
  * plugin error code carried to the task.
  */
 const MODULE = 'test/fixtures/plugins/counting-plugin.ts';
-const MONTH = addMonths(monthOf(new Date()), -1);
+const MONTH = addMonths(monthOf(testClock()), -1);
 
 describe('engine ⇄ SDK plugin process over gRPC', () => {
   let store: TestStore;
@@ -39,7 +38,7 @@ describe('engine ⇄ SDK plugin process over gRPC', () => {
   });
 
   const sync = async (pluginId: string, options: Record<string, unknown>, overrides: Record<string, unknown> = {}) => {
-    const fixture = makeTestEngine(db, overrides, makePluginRegistry({}, { grpc: { unaryRetries: 0 } }));
+    const fixture = makeTestEngine(db, overrides, testPlugins({}, { grpc: { unaryRetries: 0 } }));
     const dataSource = await insertDataSource(db, { month: MONTH, ...options }, { pluginId });
     fixture.engine.start();
     try {

@@ -58,9 +58,9 @@ it('npm start on an empty database shows a finished demo job, readable through t
     assert.match(output, /costsync is listening on http:\/\/127\.0\.0\.1:\d+ \(embedded database/);
     const grpcPort = /gRPC API on 127\.0\.0\.1:(\d+)/.exec(output)?.[1];
     assert.ok(grpcPort, output);
-    const demo = /demo: data source "demo" \((ds-[0-9a-f]{12})\) synced by job (job-[0-9a-f]{12}): SUCCESS, 6 tasks, ([\d,]+) rows/.exec(output);
+    const demo = /demo: data source "demo" \((ds-[0-9a-f]{12})\) synced by job (job-[0-9a-f]{12}): SUCCESS, 6 tasks, ([\d,]+) rows billed (\d{4}-\d{2}-01) to (\d{4}-\d{2}-\d{2})\n/.exec(output);
     assert.ok(demo, output);
-    const [, dataSourceId, jobId, rowText] = demo;
+    const [, dataSourceId, jobId, rowText, firstDay, lastDay] = demo;
     const rows = Number(rowText.replace(/,/g, ''));
 
     const api = async (method: string, path: string, body?: unknown) => {
@@ -79,6 +79,11 @@ it('npm start on an empty database shows a finished demo job, readable through t
     assert.equal(tasks.results.reduce((sum: number, t: { created_count: number }) => sum + t.created_count, 0), rows);
     const costs = await api('POST', '/cost-analysis/v1/cost/list', { data_source_id: dataSourceId, query: { page: { limit: 3 } } });
     assert.equal(costs.total_count, rows);
+    const days = await api('POST', '/cost-analysis/v1/cost/stat', {
+      data_source_id: dataSourceId,
+      query: { aggregate: [{ group: { fields: [{ key: 'billed_date', name: 'first', operator: 'min' }, { key: 'billed_date', name: 'last', operator: 'max' }] } }] },
+    });
+    assert.deepEqual([days.results[0].first, days.results[0].last], [firstDay, lastDay], 'the days the line names are the days synced');
     assert.equal(costs.results.length, 3);
     const grpcJobs = await grpcJobList(`127.0.0.1:${grpcPort}`, token);
     assert.deepEqual(grpcJobs.map((j) => [j.job_id, j.status]), [[jobId, 'SUCCESS']], 'the same job through the gRPC API');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from './server.js';
+import { DEMO_ROWS, startTestServer, type TestServer } from './server.js';
 
 /** `/metrics`, `/healthz` and `/readyz` as Prometheus and a load balancer see them. */
 
@@ -47,7 +47,7 @@ describe('metrics and health', () => {
     assert.equal(m.get('costsync_jobs{status="CANCELED"}'), 0);
     assert.equal(m.get('costsync_tasks_running'), 0);
     assert.equal(m.get('costsync_tasks_pending'), 0);
-    assert.equal(m.get('costsync_rows_ingested_total'), 1680, 'the demo job\'s rows; the failed task wrote none that count');
+    assert.equal(m.get('costsync_rows_ingested_total'), DEMO_ROWS, 'the demo job\'s rows; the failed task wrote none that count');
     assert.equal(m.get('costsync_plugin_errors_total{error_code="ERROR_SYNTHETIC_FAILURE"}'), 1);
     assert.equal(m.get('costsync_leases_reaped{outcome="requeued"}'), 0);
     assert.equal(m.get('costsync_leases_reaped{outcome="gave_up"}'), 0);
@@ -82,7 +82,7 @@ describe('metrics and health', () => {
     assert.equal(paced.status, 'SUCCESS');
     const [{ rows }] = await server.ctx.db.query<{ rows: number }>('SELECT sum(created_count)::int AS rows FROM job_task WHERE job_id = $1', [paced.job_id]);
     m = await scrape();
-    assert.equal(m.get('costsync_rows_ingested_total'), 1680 + rows);
+    assert.equal(m.get('costsync_rows_ingested_total'), DEMO_ROWS + rows);
     assert.equal(m.get('costsync_task_duration_seconds_count{status="SUCCESS"}'), 7);
   });
 

@@ -9,11 +9,18 @@ import { bootstrapDemo, DEMO_ADMIN } from '../../src/cli/demo.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Role } from '../../src/domain/status.js';
 import type { JobRow } from '../../src/store/rows.js';
+import { testClock } from '../helpers/engine-fixture.js';
 
 /**
  * A costsync as `costsync serve` runs it (API, dashboard, workers, the demo data source
- * synced once) on an in-memory embedded database, listening on a free port.
+ * synced once) on an in-memory embedded database, listening on a free port, on the test clock
+ * (the demo then always has the same rows: DEMO_ROWS).
  */
+/** The demo's rows on the test clock (2025-06-18): 2 accounts × 10 a day × (30 + 31 + 18 days: April, May, June to the 18th). */
+export const DEMO_ROWS = 2 * 10 * (30 + 31 + 18);
+/** DEMO_ROWS as the CLI and the dashboard print it. */
+export const DEMO_ROWS_TEXT = DEMO_ROWS.toLocaleString('en-US');
+
 export interface TestServer {
   readonly url: string;
   readonly ctx: AppContext;
@@ -26,7 +33,7 @@ export interface TestServer {
 
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const config = loadConfig({ COSTSYNC_DATA_DIR: 'memory://', COSTSYNC_SCHEDULER: '0', ...env });
-  const ctx = await openApp(config, { log: silentLogger });
+  const ctx = await openApp(config, { log: silentLogger, clock: testClock });
   ctx.engine.start();
   const demoJob = (await bootstrapDemo(ctx))!;
   const app = buildRestApp(ctx);

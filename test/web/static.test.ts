@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { addMonths, daysInMonth, monthOf } from '../../src/domain/time.js';
 import { openTestApp, type TestApp } from '../api/harness.js';
+import { testClock } from '../helpers/engine-fixture.js';
 
 /** The dashboard's files and its one extra read, through `app.inject()`. */
 describe('dashboard files and routes', () => {
@@ -50,10 +52,10 @@ describe('dashboard files and routes', () => {
     const months = await byMonth(token);
     assert.equal(months.status, 200, months.text);
     const results: { billed_month: string; rows: number }[] = months.body.results;
-    const previous = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1));
-    const daysBefore = new Date(Date.UTC(previous.getUTCFullYear(), previous.getUTCMonth() + 1, 0)).getUTCDate();
-    assert.deepEqual(results.map((r) => r.billed_month), [previous.toISOString().slice(0, 7), new Date().toISOString().slice(0, 7)]);
-    assert.equal(results[0].rows, 2 * daysBefore, 'two accounts, one row a day');
+    const current = monthOf(testClock());
+    const previous = addMonths(current, -1);
+    assert.deepEqual(results.map((r) => r.billed_month), [previous, current]);
+    assert.equal(results[0].rows, 2 * daysInMonth(previous), 'two accounts, one row a day');
     const costs = await t.post('/cost-analysis/v1/cost/list', token, { data_source_id: ds.body.data_source_id, query: { count_only: true } });
     assert.equal(results[0].rows + results[1].rows, costs.body.total_count);
     assert.equal((await byMonth('')).status, 401);

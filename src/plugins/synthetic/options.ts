@@ -32,7 +32,7 @@ function optionalInt(options: Struct, key: string, max: number): number | undefi
 }
 
 /** `start` (from a sync) overrides `start_month`; the default window ends with the current month. */
-export function parseSyntheticOptions(options: Struct, start?: string, now = new Date()): SyntheticOptions {
+export function parseSyntheticOptions(options: Struct, start: string | undefined, now: Date): SyntheticOptions {
   const months = int(options, 'months', 3, 1, 120);
   const requested = start ?? options.start_month;
   let startMonth: string;

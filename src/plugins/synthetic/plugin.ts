@@ -1,4 +1,5 @@
-import { MONTH_PATTERN } from '../../domain/time.js';
+import { systemClock, type Clock } from '../../domain/clock.js';
+import { dayOf, MONTH_PATTERN } from '../../domain/time.js';
 import type { CostInfo, GetDataRequest, PluginClient, Struct } from '../plugin.js';
 import { PluginError } from '../plugin.js';
 import { parseSyntheticOptions, type SyntheticOptions } from './options.js';
@@ -7,9 +8,10 @@ import { daysWithData, planTasks, rowsOfDay, taskIndex } from './rows.js';
 /**
  * The built-in `synthetic` plugin: deterministic cost rows for demos, tests and benchmarks,
  * with fault knobs (`fail_task`, `fail_after_rows`, `transient_failures`, `page_delay_ms`,
- * `hang_task`) to exercise the engine's failure paths. See docs/plugins.md.
+ * `hang_task`) to exercise the engine's failure paths. See docs/plugins.md. `now` decides the
+ * default window (the last `months` months) and how far the current month has data (to today).
  */
-export function makeSyntheticPlugin(now: () => Date = () => new Date()): PluginClient {
+export function makeSyntheticPlugin(now: Clock = systemClock): PluginClient {
   /** get_data calls per (options, task) in this process, for `transient_failures`. */
   const calls = new Map<string, number>();
 
@@ -72,7 +74,7 @@ async function* streamTask(
 
   let sent = 0;
   let page: CostInfo[] = [];
-  for (const date of daysWithData(month, now.toISOString().slice(0, 10))) {
+  for (const date of daysWithData(month, dayOf(now))) {
     for (const row of rowsOfDay(options, account, date)) {
       if (faulty && sent === options.failAfterRows) {
         if (page.length) yield page;
