@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { claimTask } from '../../src/engine/lease.js';
-import { makePluginRegistry } from '../../src/plugins/registry.js';
 import { makeSyntheticPlugin } from '../../src/plugins/synthetic/plugin.js';
 import type { Engine } from '../../src/engine/types.js';
 import type { DataSourceRow } from '../../src/store/rows.js';
-import { BACKENDS, openTestStore, type TestStore } from '../helpers/backends.js';
-import { insertDataSource, makeTestEngine, publishedCount, storedCount } from '../helpers/engine-fixture.js';
+import { BACKENDS, HAS_SERVER, openTestStore, type TestStore } from '../helpers/backends.js';
+import { until } from '../helpers/wait.js';
+import { insertDataSource, makeTestEngine, publishedCount, storedCount, testClock, testPlugins } from '../helpers/engine-fixture.js';
 
 /**
  * Fault injection: cancel mid-stream, a failing task, transient outages, a hung plugin,
@@ -55,7 +55,7 @@ for (const backend of BACKENDS) {
         const previous = await firstGeneration(store, engine, ds);
         const slow = await withOptions(store, ds, { page_delay_ms: 40 });
         const job = await engine.sync(slow, { syncMode: 'MANUAL' });
-        while ((await storedCount(store.db, ds.data_source_id)) <= previous.count) await sleep(20);
+        await until('the second sync to write rows', async () => (await storedCount(store.db, ds.data_source_id)) > previous.count, 20_000);
         const canceled = await engine.cancel(job.job_id);
         assert.equal(canceled.status, 'CANCELED');
         assert.ok(canceled.finished_at);
@@ -97,12 +97,12 @@ for (const backend of BACKENDS) {
 
     it('a bad row fails the task with the row number and the field to fix', async () => {
       const ds = await insertDataSource(store.db, { accounts: 1, months: 1 });
-      const plugin = makeSyntheticPlugin();
+      const plugin = makeSyntheticPlugin(testClock);
       const badRows = {
         ...plugin,
         async *getData() { yield [{ billed_date: '2026-01-01', cost: 1 }, { billed_date: '2026-02-30', cost: 2 }]; },
       };
-      const fixture = makeTestEngine(store.db, {}, makePluginRegistry({ badRows }));
+      const fixture = makeTestEngine(store.db, {}, testPlugins({ badRows }));
       const job = await fixture.engine.sync(await withOptions(store, ds, {}, 'badRows'), { syncMode: 'MANUAL' });
       fixture.engine.start();
       try {
@@ -210,7 +210,7 @@ for (const backend of BACKENDS) {
   });
 }
 
-describe('engine faults (postgres only)', () => {
+if (HAS_SERVER) describe('engine faults (postgres only)', () => {
   it('database connections cut mid-task: the attempt is retried and no row is lost or doubled', async () => {
     const store = await openTestStore('postgres');
     const { engine } = makeTestEngine(store.db, { batchRows: 20, maxAttempts: 5 });
@@ -218,7 +218,7 @@ describe('engine faults (postgres only)', () => {
       const ds = await insertDataSource(store.db, { accounts: 2, months: 1, rows_per_day: 20, page_size: 20, page_delay_ms: 30, seed: 31 });
       engine.start();
       const job = await engine.sync(ds, { syncMode: 'MANUAL' });
-      while ((await storedCount(store.db, ds.data_source_id)) < 100) await sleep(20);
+      await until('100 rows to be written', async () => (await storedCount(store.db, ds.data_source_id)) >= 100, 20_000);
       // Hold the job row: the next batch write then waits inside its transaction, where its
       // connection is cut. The batch is neither committed nor lost: the attempt is tried again.
       const cut = await store.db.transaction(async (tx) => {
