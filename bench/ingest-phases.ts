@@ -10,8 +10,8 @@ import { newId } from '../src/domain/ids.js';
 import { addMonths, daysInMonth, monthOf } from '../src/domain/time.js';
 import { COST_COPY_COLUMNS, CostKeys, encodeCostRows } from '../src/engine/cost-rows.js';
 import { makeSyntheticPlugin } from '../src/plugins/synthetic/plugin.js';
-import type { Database } from '../src/store/database.js';
 import { openStore } from '../src/store/open.js';
+import type { DataSourceRow } from '../src/store/rows.js';
 
 export interface PhaseResult {
   rows: number;
@@ -55,7 +55,7 @@ async function engineIngest(dir: string, databaseUrl?: string, pluginId = 'synth
   if (databaseUrl) env.COSTSYNC_DATABASE_URL = databaseUrl;
   const ctx = await openApp(loadConfig(env), { log: silentLogger });
   try {
-    const [dataSource] = await ctx.db.query<any>(
+    const [dataSource] = await ctx.db.query<DataSourceRow>(
       `INSERT INTO data_source (data_source_id, name, data_source_type, plugin_info, schedule_hour, resource_group, workspace_id, domain_id)
        VALUES ($1, 'bench', 'EXTERNAL', $2, 16, 'DOMAIN', '*', 'domain-bench') RETURNING *`,
       [newId('dataSource'), JSON.stringify({ plugin_id: pluginId, options: OPTIONS, metadata: {} })],

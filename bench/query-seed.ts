@@ -21,11 +21,19 @@ export async function openBenchStore(backend: 'pglite' | 'postgres'): Promise<Be
   if (backend === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'costsync-bench-query-'));
     const db = await openStore({ dataDir: dir });
-    return { db, release: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
+    const release = async () => {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    return { db, release };
   }
   const server = await createBenchDatabase();
   const db = await openStore({ dataDir: 'memory://', databaseUrl: server.url });
-  return { db, release: async () => (await db.close(), await server.drop()) };
+  const release = async () => {
+    await db.close();
+    await server.drop();
+  };
+  return { db, release };
 }
 
 export async function seed(db: Database, jobs: number, costs: number): Promise<void> {

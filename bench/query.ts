@@ -97,13 +97,21 @@ async function bench(backend: 'pglite' | 'postgres'): Promise<string[]> {
     for (const c of CASES) {
       const [a, b] = [await c.compiled(store.db), await c.hand(store.db)];
       if (!same(a, b)) throw new Error(`${c.name}: the answers differ`);
-      for (let i = 0; i < 2; i++) (await c.compiled(store.db), await c.hand(store.db));
+      for (let i = 0; i < 2; i++) {
+        await c.compiled(store.db);
+        await c.hand(store.db);
+      }
       const compiled: number[] = [];
       const hand: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         // Alternate the order so neither side always runs on a warmer cache.
-        if (i % 2 === 0) (compiled.push(await time(() => c.compiled(store.db))), hand.push(await time(() => c.hand(store.db))));
-        else (hand.push(await time(() => c.hand(store.db))), compiled.push(await time(() => c.compiled(store.db))));
+        if (i % 2 === 0) {
+          compiled.push(await time(() => c.compiled(store.db)));
+          hand.push(await time(() => c.hand(store.db)));
+        } else {
+          hand.push(await time(() => c.hand(store.db)));
+          compiled.push(await time(() => c.compiled(store.db)));
+        }
       }
       const [mc, mh] = [median(compiled), median(hand)];
       lines.push(`| ${backend} | ${c.name} | ${mh.toFixed(1)} ms | ${mc.toFixed(1)} ms | ${(mc / mh).toFixed(2)}× |`);

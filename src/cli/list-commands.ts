@@ -9,7 +9,36 @@ export interface ListOptions extends RemoteOptions {
   status?: string;
 }
 
-type Wire = Record<string, any>;
+/** The fields of the API's answers these tables show (all optional: zeros and nulls are omitted). */
+interface JobWire {
+  job_id: string;
+  status: string;
+  data_source_id: string;
+  total_tasks?: number;
+  remained_tasks?: number;
+  created_at: string;
+  finished_at?: string;
+  error_code?: string;
+}
+interface DataSourceWire {
+  data_source_id: string;
+  name: string;
+  data_source_type?: string;
+  plugin_info?: { plugin_id?: string };
+  schedule?: { state?: string; hour?: number };
+  last_synchronized_at?: string;
+}
+interface TaskWire {
+  job_task_id: string;
+  status: string;
+  attempt?: number;
+  created_count?: number;
+  options?: unknown;
+  started_at?: string;
+  finished_at?: string;
+  error_code?: string;
+  error_message?: string;
+}
 
 function page(options: ListOptions) {
   const limit = Number(options.limit ?? 20);
@@ -21,10 +50,10 @@ const when = (value: unknown) => (typeof value === 'string' ? formatTimestamp(va
 /** `costsync jobs`: newest first, as a table or `--json`. */
 export async function jobsCommand(options: ListOptions): Promise<number> {
   const remote = await connect(options);
-  const body: Wire = { query: page(options) };
+  const body: Record<string, unknown> = { query: page(options) };
   if (options.dataSource) body.data_source_id = options.dataSource;
   if (options.status) body.status = options.status;
-  const answer = await remote.call<{ results: Wire[]; total_count: number }>('/cost-analysis/v1/job/list', body);
+  const answer = await remote.call<{ results: JobWire[]; total_count: number }>('/cost-analysis/v1/job/list', body);
   if (options.json) return print(JSON.stringify(answer, null, 2));
   const rows = await rowsByJob(remote, answer.results.map((j) => j.job_id));
   return print(
@@ -55,11 +84,11 @@ async function rowsByJob(remote: Remote, jobIds: string[]): Promise<Record<strin
 /** `costsync data-sources`: plugin, schedule, last sync and the status of the last job. */
 export async function dataSourcesCommand(options: ListOptions): Promise<number> {
   const remote = await connect(options);
-  const answer = await remote.call<{ results: Wire[]; total_count: number }>('/cost-analysis/v1/data-source/list', {
+  const answer = await remote.call<{ results: DataSourceWire[]; total_count: number }>('/cost-analysis/v1/data-source/list', {
     query: { sort: [{ key: 'name' }] },
   });
   const last = await Promise.all(answer.results.map((d) =>
-    remote.call<{ results: Wire[] }>('/cost-analysis/v1/job/list', {
+    remote.call<{ results: JobWire[] }>('/cost-analysis/v1/job/list', {
       data_source_id: d.data_source_id,
       query: { sort: [{ key: 'created_at', desc: true }], page: { limit: 1 } },
     }).then((jobs) => jobs.results[0])));
@@ -81,7 +110,7 @@ export async function dataSourcesCommand(options: ListOptions): Promise<number> 
 /** `costsync tasks <job_id>`: the job's tasks in plan order. */
 export async function tasksCommand(jobId: string, options: ListOptions): Promise<number> {
   const remote = await connect(options);
-  const answer = await remote.call<{ results: Wire[]; total_count: number }>('/cost-analysis/v1/job-task/list', {
+  const answer = await remote.call<{ results: TaskWire[]; total_count: number }>('/cost-analysis/v1/job-task/list', {
     job_id: jobId,
     query: { sort: [{ key: 'created_at' }] },
   });

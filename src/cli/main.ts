@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { jobCancelCommand, jobWatchCommand } from './job-commands.js';
 import { dataSourcesCommand, jobsCommand, tasksCommand } from './list-commands.js';
-import { registerPluginCommand } from './plugin-command.js';
+import { registerPluginCommand, type RunAction } from './plugin-command.js';
 import { RemoteError } from './remote.js';
 import { serveCommand, workerCommand } from './serve-command.js';
 import { syncCommand } from './sync-command.js';
@@ -14,7 +14,8 @@ const remoteOptions = (command: Command) =>
     .option('--token <jwt>', 'API token (env COSTSYNC_TOKEN; default: a DOMAIN_ADMIN token signed with the local data directory key)')
     .option('--domain <domain_id>', 'domain for the default token', 'domain-demo');
 
-const run = (action: (...args: any[]) => Promise<number | void>) => async (...args: any[]) => {
+/** A command's action, with its exit code (nothing: 0) and its errors printed as one line. */
+const run: RunAction = (action) => async (...args) => {
   try {
     const code = await action(...args);
     if (typeof code === 'number') process.exitCode = code;

@@ -27,8 +27,11 @@ async function pluginServeCommand(module: string, options: { host: string; port:
   process.once('SIGTERM', () => void stop());
 }
 
+/** Wraps a command's action (which resolves to an exit code, or to nothing for 0) for commander. */
+export type RunAction = <A extends unknown[]>(action: (...args: A) => Promise<number | undefined> | Promise<void>) => (...args: A) => Promise<void>;
+
 /** Registers `plugin serve` on the program. */
-export function registerPluginCommand(program: Command, run: (action: (...args: any[]) => Promise<number | void>) => (...args: any[]) => Promise<void>): void {
+export function registerPluginCommand(program: Command, run: RunAction): void {
   program
     .command('plugin')
     .description('run cost data-source plugins written with costsync/sdk')

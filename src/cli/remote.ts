@@ -43,7 +43,7 @@ export async function connect(options: RemoteOptions): Promise<Remote> {
       } catch (error) {
         throw new RemoteError(0, 'ERROR_UNAVAILABLE', `cannot reach costsync at ${url} (${(error as Error).message}); start it with \`costsync serve\` or pass --url`);
       }
-      const payload = (await response.json().catch(() => ({}))) as Record<string, any>;
+      const payload = (await response.json().catch(() => ({}))) as { detail?: { code?: string; message?: string } };
       if (!response.ok) {
         const detail = payload.detail ?? {};
         throw new RemoteError(response.status, detail.code ?? `HTTP_${response.status}`, detail.message ?? response.statusText);

@@ -1,4 +1,4 @@
-import { JOB_STATUS, TASK_STATUS } from '../domain/status.js';
+import { JOB_STATUS, type TASK_STATUS } from '../domain/status.js';
 import type { Database, Queryable } from '../store/database.js';
 import type { JobRow } from '../store/rows.js';
 import { closeJob } from './close-job.js';

@@ -60,7 +60,7 @@ export function compileList(
   context: { scope: Fragment; conditions: readonly Condition[] },
 ): ListPlan {
   const where = compileFilters(catalogue, { ...context, ...query });
-  query.only?.forEach((key, i) => resolveField(catalogue, key, `query.only[${i}]`));
+  for (const [i, key] of (query.only ?? []).entries()) resolveField(catalogue, key, `query.only[${i}]`);
   const from = sql`FROM ${raw(catalogue.source)} WHERE ${where}`;
   const count = compile(sql`SELECT count(*) AS total ${from}`);
   const patterns = regexPatterns([...context.conditions, ...query.filter, ...query.filterOr]);

@@ -45,7 +45,12 @@ for (const backend of BACKENDS) {
     };
 
     before(async () => {
-      const sink = new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) });
+      const sink = new Writable({
+        write: (chunk, _enc, done) => {
+          logLines.push(String(chunk));
+          done();
+        },
+      });
       t = await openTestApp(backend, {
         plugins: testPlugins({ recorder: recorder.plugin }),
         log: pino({ level: 'trace' }, sink),

@@ -76,7 +76,7 @@ async function assertSeesExactly(t: TestApp, token: string, visible: Source[], a
   const seen = await visibleEverywhere(t, token, all);
   const want = expected(visible, costSources);
   for (const kind of ['jobs', 'tasks', 'dataSources', 'costs'] as const) {
-    seen[kind].forEach((set, i) => assert.deepEqual(set, want[kind], `${kind} view #${i}`));
+    for (const [i, set] of seen[kind].entries()) assert.deepEqual(set, want[kind], `${kind} view #${i}`);
   }
 }
 

@@ -32,7 +32,7 @@ describe('costsync sync', () => {
     assert.ok(frames.length >= 3, `progress frames:\n${frames.join('\n')}`);
     const running = frames.filter((f) => f.endsWith('IN_PROGRESS'));
     assert.ok(running.length > 0, 'a frame while it runs');
-    for (const frame of running) assert.match(frame, /^\[[#.]{24}\] (planning|[0-2]\/2 tasks)  [\d,]+ rows  [\d,]+ rows\/s(  ETA [\d.]+ (ms|s))?  IN_PROGRESS$/);
+    for (const frame of running) assert.match(frame, /^\[[#.]{24}\] (planning|[0-2]\/2 tasks) {2}[\d,]+ rows {2}[\d,]+ rows\/s( {2}ETA [\d.]+ (ms|s))? {2}IN_PROGRESS$/);
     assert.ok(running.some((f) => !/ 0 rows /.test(f)), `rows counted while it runs:\n${running.join('\n')}`);
     const last = frames[frames.length - 1];
     const [{ rows }] = await server.ctx.db.query<{ rows: number }>(
@@ -46,7 +46,7 @@ describe('costsync sync', () => {
     const result = await runCliInTerminal(['sync', id], env);
     assert.equal(result.code, 1, result.stdout);
     const frames = [...result.stdout.matchAll(FRAME)].map((m) => m[1]);
-    assert.match(frames[frames.length - 1], /  FAILURE$/);
+    assert.match(frames[frames.length - 1], / {2}FAILURE$/);
     assert.match(result.stdout, /job job-[0-9a-f]{12} FAILURE after [\d.]+ (ms|s): ERROR_JOB_TASK One or more job tasks have failed\./);
     assert.match(result.stdout, /job-task-[0-9a-f]{12} FAILURE: ERROR_SYNTHETIC_FAILURE task 1 fails by request/);
   });
@@ -57,7 +57,7 @@ describe('costsync sync', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.doesNotMatch(result.stderr, /\x1b|\r/);
     assert.match(result.stderr, /^job job-[0-9a-f]{12} started for ds-[0-9a-f]{12}\n/);
-    assert.match(result.stderr, /\] 2\/2 tasks  [\d,]+ rows  [\d,]+ rows\/s  SUCCESS\n/);
+    assert.match(result.stderr, /\] 2\/2 tasks {2}[\d,]+ rows {2}[\d,]+ rows\/s {2}SUCCESS\n/);
     const job = JSON.parse(result.stdout);
     assert.equal(job.status, 'SUCCESS');
     assert.equal(job.data_source_id, id);

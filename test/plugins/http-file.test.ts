@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { makeHttpFilePlugin } from '../../src/plugins/http-file/plugin.js';
-import { PluginError, type CostInfo } from '../../src/plugins/plugin.js';
+import type { PluginError, CostInfo } from '../../src/plugins/plugin.js';
 
 const FIXTURES = new URL('../fixtures/http-file/', import.meta.url);
 const fixture = (name: string) => new URL(name, FIXTURES).href;

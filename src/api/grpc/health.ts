@@ -9,7 +9,11 @@ export function addHealth(server: Server, serviceNames: readonly string[]): { st
   const names = ['', ...serviceNames];
   const health = new HealthImplementation(Object.fromEntries(names.map((name) => [name, 'SERVING' as const])));
   health.addToServer(server);
-  return { stopping: () => names.forEach((name) => health.setStatus(name, 'NOT_SERVING')) };
+  return {
+    stopping: () => {
+      for (const name of names) health.setStatus(name, 'NOT_SERVING');
+    },
+  };
 }
 
 export const HEALTH_SERVICE = 'grpc.health.v1.Health';

@@ -127,7 +127,7 @@ export function project(info: Wire, only: readonly string[]): Wire {
 export function projectGet(catalogue: Catalogue, info: Wire, request: Json): Wire {
   const only = readStringList(request, 'only');
   if (!only || only.length === 0) return info;
-  only.forEach((key, i) => resolveField(catalogue, key, `only[${i}]`));
+  for (const [i, key] of only.entries()) resolveField(catalogue, key, `only[${i}]`);
   return project(info, only);
 }
 

@@ -1,4 +1,4 @@
-import { Channel, credentials, type ChannelOptions, makeGenericClientConstructor, Metadata, type Client } from '@grpc/grpc-js';
+import { Channel, credentials, type ChannelOptions, makeGenericClientConstructor, Metadata, type ServiceClientConstructor } from '@grpc/grpc-js';
 import type { JsonMessage } from '../../api/grpc/codec.js';
 import { wireDescriptors } from '../../api/grpc/descriptors.js';
 import { CHANNEL_OPTIONS } from '../../api/grpc/grpc-server.js';
@@ -8,6 +8,9 @@ import { PluginError } from '../plugin.js';
 import { costPageCodecs } from './cost-page-codec.js';
 import { parseEndpoint } from './endpoint.js';
 import { toPluginError } from './plugin-errors.js';
+
+/** A client of one plugin service: its methods by name (`get_tasks`, `get_data`, …). */
+type ServiceClient = InstanceType<ServiceClientConstructor>;
 
 export interface GrpcPluginOptions {
   /** Deadline of init, verify and get_tasks (the caller's signal may end them sooner). Default 180 s. */
@@ -51,7 +54,7 @@ export function makeGrpcPluginClient(url: string, options: GrpcPluginOptions = {
     // (8 MB kept ~36 per stream, all decoded into row objects, for no more speed).
     'grpc-node.flow_control_window': 1024 * 1024,
   } as ChannelOptions);
-  const client = (service: string, codecs = {}): any => {
+  const client = (service: string, codecs = {}): ServiceClient => {
     const Constructor = makeGenericClientConstructor(serviceDefinition(descriptors.service(`${PLUGIN}.${service}`), codecs), service);
     return new Constructor(endpoint.address, credentials.createInsecure(), { channelOverride: channel });
   };
@@ -59,7 +62,7 @@ export function makeGrpcPluginClient(url: string, options: GrpcPluginOptions = {
   const job = client('Job');
   const cost = client('Cost', costPageCodecs());
 
-  const unary = async (target: Client, method: string, request: JsonMessage, signal?: AbortSignal): Promise<JsonMessage> => {
+  const unary = async (target: ServiceClient, method: string, request: JsonMessage, signal?: AbortSignal): Promise<JsonMessage> => {
     for (let attempt = 0; ; attempt++) {
       try {
         return await unaryOnce(target, method, request, settings.unaryTimeoutMs, signal);
@@ -87,7 +90,7 @@ export function makeGrpcPluginClient(url: string, options: GrpcPluginOptions = {
         { ...request, options: request.options ?? {}, secret_data: request.secret_data ?? {} },
         signal,
       );
-      return { tasks: [], ...answer } as any;
+      return { tasks: [], ...answer } as Awaited<ReturnType<PluginClient['getTasks']>>;
     },
     getData(request, signal) {
       return streamPages(
@@ -104,7 +107,7 @@ export function makeGrpcPluginClient(url: string, options: GrpcPluginOptions = {
   };
 }
 
-function unaryOnce(target: any, method: string, request: JsonMessage, timeoutMs: number, signal?: AbortSignal): Promise<JsonMessage> {
+function unaryOnce(target: ServiceClient, method: string, request: JsonMessage, timeoutMs: number, signal?: AbortSignal): Promise<JsonMessage> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => call.cancel();
@@ -117,7 +120,7 @@ function unaryOnce(target: any, method: string, request: JsonMessage, timeoutMs:
   });
 }
 
-async function* streamPages(cost: any, request: JsonMessage, signal: AbortSignal, stallMs: number): AsyncGenerator<CostInfo[]> {
+async function* streamPages(cost: ServiceClient, request: JsonMessage, signal: AbortSignal, stallMs: number): AsyncGenerator<CostInfo[]> {
   if (signal.aborted) throw signal.reason;
   const call = cost.get_data(request, pluginMetadata());
   let stalled = false;

@@ -213,11 +213,14 @@ class PageWriter {
   private writeValue(value: unknown): void {
     switch (typeof value) {
       case 'number':
-        return this.double(2, value);
+        this.double(2, value);
+        return;
       case 'bigint':
-        return this.double(2, Number(value));
+        this.double(2, Number(value));
+        return;
       case 'string':
-        return this.string(3, value);
+        this.string(3, value);
+        return;
       case 'boolean':
         this.varint(key(4, VARINT));
         this.varint(value ? 1 : 0);
