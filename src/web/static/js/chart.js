@@ -1,9 +1,14 @@
+// @ts-check
 import { h, svg } from './dom.js';
 import { formatCount } from './format.js';
+
+/** @import { CostMonth } from './api.js' */
 
 /**
  * Rows by month as a small bar chart (SVG, no library). The numbers are also the chart's
  * accessible name and each bar's tooltip.
+ * @param {CostMonth[]} months  oldest first
+ * @returns {HTMLElement}
  */
 export function monthsChart(months) {
   if (months.length === 0) return h('span', { class: 'muted' }, 'no rows yet');

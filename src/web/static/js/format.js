@@ -1,8 +1,17 @@
+// @ts-check
 import { h } from './dom.js';
 
+/** @import { Job } from './api.js' */
+
+/** @param {number} n */
 const pad = (n) => String(n).padStart(2, '0');
 
-/** Local time, `YYYY-MM-DD HH:MM:SS` (or only the time); the exact UTC timestamp is in the element's title. */
+/**
+ * Local time, `YYYY-MM-DD HH:MM:SS` (or only the time); the exact UTC timestamp is in the element's title.
+ * @param {string | undefined} iso
+ * @param {{ timeOnly?: boolean }} [options]
+ * @returns {HTMLElement}
+ */
 export function timeCell(iso, { timeOnly = false } = {}) {
   if (!iso) return h('span', { class: 'muted' }, '—');
   const d = new Date(iso);
@@ -11,10 +20,12 @@ export function timeCell(iso, { timeOnly = false } = {}) {
   return h('time', { datetime: iso, title: iso }, text);
 }
 
+/** @param {number | undefined} n */
 export function formatCount(n) {
   return Number(n ?? 0).toLocaleString('en-US');
 }
 
+/** @param {number | undefined} ms */
 export function formatDuration(ms) {
   if (ms === undefined || ms === null || Number.isNaN(ms)) return '—';
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
@@ -25,22 +36,37 @@ export function formatDuration(ms) {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-/** How long a job or task ran (until now while it runs). */
+/**
+ * How long a job or task ran (until now while it runs).
+ * @param {string | undefined} startIso
+ * @param {string | undefined} endIso
+ * @returns {number | undefined}
+ */
 export function elapsedMs(startIso, endIso) {
   if (!startIso) return undefined;
   return (endIso ? Date.parse(endIso) : Date.now()) - Date.parse(startIso);
 }
 
+/**
+ * @param {number} rows
+ * @param {number | undefined} ms
+ */
 export function rate(rows, ms) {
-  return ms > 0 ? `${formatCount(Math.round(rows / (ms / 1000)))} rows/s` : '—';
+  return ms !== undefined && ms > 0 ? `${formatCount(Math.round(rows / (ms / 1000)))} rows/s` : '—';
 }
 
-/** A status as a badge: the word itself, coloured; never colour alone. */
+/**
+ * A status as a badge: the word itself, coloured; never colour alone.
+ * @param {string | undefined} status
+ */
 export function badge(status) {
   return h('span', { class: `badge badge-${String(status).toLowerCase().replace(/_/g, '-')}` }, status ?? '—');
 }
 
-/** Tasks done out of total, as a native progress bar plus its numbers. */
+/**
+ * Tasks done out of total, as a native progress bar plus its numbers.
+ * @param {Pick<Job, 'total_tasks' | 'remained_tasks'>} job
+ */
 export function progress(job) {
   const total = job.total_tasks ?? 0;
   const done = total - (job.remained_tasks ?? 0);
@@ -49,6 +75,7 @@ export function progress(job) {
     h('span', { class: 'num' }, `${done}/${total}`));
 }
 
+/** @param {{ error_code?: string, error_message?: string }} item  a Job or JobTask */
 export function errorText(item) {
   if (!item.error_code) return h('span', { class: 'muted' }, '—');
   return h('span', { class: 'error-text' }, h('code', {}, item.error_code), item.error_message ? ` ${item.error_message}` : '');

@@ -1,19 +1,34 @@
+// @ts-check
 import { api } from './api.js';
 import { h, replaceContent } from './dom.js';
 import { badge, elapsedMs, errorText, formatCount, formatDuration, progress, rate, timeCell } from './format.js';
 import { cancelButton } from './job-actions.js';
 import { notify, poll } from './live.js';
 
+/** @import { ChangedWindow, Failure, Job, JobTask } from './api.js' */
+/** @import { Child } from './dom.js' */
+/** @import { Session } from './session.js' */
+
+/**
+ * @param {string} term
+ * @param {...Child} value
+ */
 function fact(term, ...value) {
   return h('div', {}, h('dt', {}, term), h('dd', {}, ...value));
 }
 
+/** @param {ChangedWindow} w */
 function windowText(w) {
   const months = w.end && w.end !== w.start ? `${w.start} – ${w.end}` : w.start;
   const filter = w.filter && Object.keys(w.filter).length ? ` where ${Object.entries(w.filter).map(([k, v]) => `${k} = ${v}`).join(', ')}` : '';
   return `${months}${filter}`;
 }
 
+/**
+ * @param {Job} job
+ * @param {number} rows  written so far by its tasks
+ * @param {string | undefined} dataSourceName
+ */
 function summary(job, rows, dataSourceName) {
   const ms = elapsedMs(job.created_at, job.finished_at);
   return h('dl', { class: 'facts' },
@@ -27,6 +42,7 @@ function summary(job, rows, dataSourceName) {
     fact('Mode', job.options?.sync_mode ?? '—', job.options?.start ? ` from ${job.options.start}` : ''));
 }
 
+/** @param {Job} job */
 function errorBox(job) {
   if (!job.error_code) return null;
   return h('div', { class: 'error-box', role: 'note', 'aria-label': 'Job error' },
@@ -35,6 +51,7 @@ function errorBox(job) {
     job.error_message ? h('p', { class: 'error-message' }, job.error_message) : null);
 }
 
+/** @param {Job} job */
 function changedSection(job) {
   const windows = job.changed ?? [];
   return h('section', { 'aria-labelledby': 'changed-title' },
@@ -43,6 +60,7 @@ function changedSection(job) {
     windows.length ? h('ul', { class: 'windows' }, windows.map((w) => h('li', {}, windowText(w)))) : h('p', { class: 'empty' }, 'None declared yet.'));
 }
 
+/** @param {JobTask[]} tasks */
 function taskTable(tasks) {
   if (tasks.length === 0) return h('p', { class: 'empty' }, 'No tasks yet: the plugin is planning the sync.');
   const headers = ['Task', 'Status', 'Attempt', 'Options', 'Rows', 'Started', 'Finished', 'Duration', 'Error'];
@@ -62,9 +80,14 @@ function taskTable(tasks) {
         h('td', { class: 'error-cell' }, errorText(t)))))));
 }
 
-/** One job: summary, error, changed windows and tasks; polled every second while it runs. */
+/**
+ * One job: summary, error, changed windows and tasks; polled every second while it runs.
+ * @param {HTMLElement} main
+ * @param {{ id: string, signal: AbortSignal, session: Session }} context
+ */
 export async function jobPage(main, { id, signal, session }) {
   const { results: dataSources } = await api.dataSources();
+  /** @type {Record<string, string | undefined>} */
   const names = Object.fromEntries(dataSources.map((d) => [d.data_source_id, d.name]));
   const content = h('div');
   replaceContent(main, h('p', { class: 'back' }, h('a', { href: '#/jobs' }, '← All jobs')), content);
@@ -84,7 +107,7 @@ export async function jobPage(main, { id, signal, session }) {
       changedSection(job),
       h('section', { 'aria-labelledby': 'tasks-title' }, h('h2', { id: 'tasks-title' }, `Tasks (${tasks.total_count})`), taskTable(tasks.results)));
   };
-  poll(signal, () => refresh().catch((error) => {
+  poll(signal, () => refresh().catch((/** @type {Failure} */ error) => {
     if (error.code === 'ERROR_NOT_FOUND') {
       running = false;
       replaceContent(content, h('h1', {}, 'Job not found'), h('p', {}, `No job ${id} is visible to you.`));

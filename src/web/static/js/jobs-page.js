@@ -1,10 +1,16 @@
+// @ts-check
 import { api } from './api.js';
 import { h, replaceContent } from './dom.js';
 import { badge, elapsedMs, errorText, formatCount, formatDuration, progress, rate, timeCell } from './format.js';
 import { cancelButton } from './job-actions.js';
 import { notify, poll } from './live.js';
 
+/** @import { DataSource, Job, JobListRequest, JobStatus } from './api.js' */
+/** @import { Session } from './session.js' */
+
+/** @type {JobStatus[]} */
 const STATUSES = ['IN_PROGRESS', 'SUCCESS', 'FAILURE', 'TIMEOUT', 'CANCELED'];
+/** @type {[value: string, text: string][]} */
 const SINCE = [
   ['', 'Any time'],
   ['1h', 'Last hour'],
@@ -12,19 +18,32 @@ const SINCE = [
   ['7d', 'Last 7 days'],
   ['30d', 'Last 30 days'],
 ];
+/** @type {Partial<Record<string, number>>} */
 const SINCE_MS = { '1h': 3600e3, '24h': 86400e3, '7d': 7 * 86400e3, '30d': 30 * 86400e3 };
 const PAGE = 50;
 
-/** The job list request for the filters in the address (`#/jobs?status=…&data_source_id=…&since=…`). */
+/**
+ * The job list request for the filters in the address (`#/jobs?status=…&data_source_id=…&since=…`).
+ * @param {URLSearchParams} params
+ */
 function jobRequest(params) {
+  /** @type {JobListRequest} */
   const request = { query: { sort: [{ key: 'created_at', desc: true }], page: { start: 1, limit: PAGE } } };
-  if (params.get('status')) request.status = params.get('status');
-  if (params.get('data_source_id')) request.data_source_id = params.get('data_source_id');
+  const status = params.get('status');
+  if (status) request.status = status;
+  const dataSourceId = params.get('data_source_id');
+  if (dataSourceId) request.data_source_id = dataSourceId;
   const since = SINCE_MS[params.get('since') ?? ''];
   if (since) request.query.filter = [{ k: 'created_at', v: new Date(Date.now() - since).toISOString(), o: 'datetime_gte' }];
   return request;
 }
 
+/**
+ * @param {string} name
+ * @param {string} label
+ * @param {[value: string, text: string][]} options
+ * @param {string} value  the selected option's
+ */
 function select(name, label, options, value) {
   const id = `filter-${name}`;
   return h('div', { class: 'field' },
@@ -33,19 +52,32 @@ function select(name, label, options, value) {
       options.map(([v, text]) => h('option', { value: v, selected: v === value }, text))));
 }
 
+/**
+ * @param {URLSearchParams} params
+ * @param {DataSource[]} dataSources
+ */
 function filters(params, dataSources) {
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter jobs' },
-    select('data_source_id', 'Data source', [['', 'All data sources'], ...dataSources.map((d) => [d.data_source_id, d.name])], params.get('data_source_id') ?? ''),
-    select('status', 'Status', [['', 'All statuses'], ...STATUSES.map((s) => [s, s])], params.get('status') ?? ''),
+    select('data_source_id', 'Data source', [['', 'All data sources'], ...dataSources.map(/** @returns {[string, string]} */ (d) => [d.data_source_id, d.name])], params.get('data_source_id') ?? ''),
+    select('status', 'Status', [['', 'All statuses'], ...STATUSES.map(/** @returns {[string, string]} */ (s) => [s, s])], params.get('status') ?? ''),
     select('since', 'Started', SINCE, params.get('since') ?? ''));
   form.addEventListener('change', () => {
-    const next = new URLSearchParams([...new FormData(form)].filter(([, v]) => v !== ''));
+    // The form holds only <select>s, so every entry is a string (never a File).
+    const entries = /** @type {[string, string][]} */ ([...new FormData(form)]);
+    const next = new URLSearchParams(entries.filter(([, v]) => v !== ''));
     location.hash = `#/jobs${next.size ? `?${next}` : ''}`;
   });
   form.addEventListener('submit', (event) => event.preventDefault());
   return form;
 }
 
+/**
+ * @param {Job} job
+ * @param {number} rows
+ * @param {Record<string, string | undefined>} names  data source names by id
+ * @param {Session} session
+ * @param {() => Promise<void>} refresh
+ */
 function jobRow(job, rows, names, session, refresh) {
   const ms = elapsedMs(job.created_at, job.finished_at);
   return h('tr', { dataset: { jobId: job.job_id, status: job.status } },
@@ -61,6 +93,13 @@ function jobRow(job, rows, names, session, refresh) {
     session.canWrite ? h('td', {}, job.status === 'IN_PROGRESS' ? cancelButton(job.job_id, refresh) : '') : null);
 }
 
+/**
+ * @param {Job[]} jobs
+ * @param {Record<string, number>} rows  rows written by job id
+ * @param {Record<string, string | undefined>} names
+ * @param {Session} session
+ * @param {() => Promise<void>} refresh
+ */
 function jobTable(jobs, rows, names, session, refresh) {
   if (jobs.length === 0) return h('p', { class: 'empty' }, 'No jobs match these filters.');
   const headers = ['Job', 'Data source', 'Status', 'Tasks', 'Rows', 'Rows/s', 'Started', 'Duration', 'Error'];
@@ -72,9 +111,14 @@ function jobTable(jobs, rows, names, session, refresh) {
       h('tbody', {}, jobs.map((job) => jobRow(job, rows[job.job_id] ?? 0, names, session, refresh)))));
 }
 
-/** Jobs: filterable, newest first, refreshed every 2 s while one runs (every 10 s otherwise). */
+/**
+ * Jobs: filterable, newest first, refreshed every 2 s while one runs (every 10 s otherwise).
+ * @param {HTMLElement} main
+ * @param {{ params: URLSearchParams, signal: AbortSignal, session: Session }} context
+ */
 export async function jobsPage(main, { params, signal, session }) {
   const { results: dataSources } = await api.dataSources();
+  /** @type {Record<string, string | undefined>} */
   const names = Object.fromEntries(dataSources.map((d) => [d.data_source_id, d.name]));
   const summary = h('p', { class: 'summary' });
   const body = h('div', { 'aria-live': 'off' });
@@ -88,5 +132,5 @@ export async function jobsPage(main, { params, signal, session }) {
     summary.textContent = `${answer.results.length} of ${answer.total_count} jobs${running ? ' · live' : ''}`;
     replaceContent(body, jobTable(answer.results, rows, names, session, refresh));
   };
-  poll(signal, () => refresh().catch((error) => notify(`Could not load jobs: ${error.message}`, 'error')), () => (running ? 2000 : 10000));
+  poll(signal, () => refresh().catch((/** @type {Error} */ error) => notify(`Could not load jobs: ${error.message}`, 'error')), () => (running ? 2000 : 10000));
 }

@@ -1,3 +1,4 @@
+// @ts-check
 import { ApiError, call, whenUnauthenticated } from './api.js';
 import { dataSourcesPage } from './data-sources-page.js';
 import { h, replaceContent } from './dom.js';
@@ -7,14 +8,29 @@ import { notify } from './live.js';
 import { canWrite, claimsOf, currentToken, signIn, signOut, takeTokenFromLocation } from './session.js';
 import { signInForm } from './sign-in.js';
 
+/** @import { Failure } from './api.js' */
+/** @import { Claims, Session } from './session.js' */
+
+/**
+ * Where the address points; `id` is the job's, on the job page only.
+ * @typedef {{ name: 'jobs' | 'data-sources', id?: undefined, params: URLSearchParams }
+ *   | { name: 'job', id: string, params: URLSearchParams }} Route
+ */
+
+/**
+ * What the router hands a page: its route, a signal aborted when the page is left, the session.
+ * @typedef {Route & { signal: AbortSignal, session: Session }} PageContext
+ */
+
 /**
  * The dashboard: a hash router over three pages (`#/jobs`, `#/jobs/<job_id>`,
  * `#/data-sources`), each rendered from the REST API with the session's token.
  */
-const main = document.getElementById('main');
+const main = /** @type {HTMLElement} */ (document.getElementById('main')); // in index.html
 let leave = new AbortController();
 let currentPage = '';
 
+/** @returns {Route} */
 function parseRoute() {
   const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean);
@@ -27,12 +43,17 @@ function parseRoute() {
 const PAGES = { jobs: jobsPage, job: jobPage, 'data-sources': dataSourcesPage };
 const TITLES = { jobs: 'Jobs', job: 'Job', 'data-sources': 'Data sources' };
 
+/**
+ * Navigation and who is signed in, shown only while signed in.
+ * @param {Claims | undefined} claims
+ */
 function showChrome(claims) {
-  document.getElementById('nav').hidden = !claims;
-  document.getElementById('who').hidden = !claims;
+  // #nav, #who and #who-text are in index.html.
+  /** @type {HTMLElement} */ (document.getElementById('nav')).hidden = !claims;
+  /** @type {HTMLElement} */ (document.getElementById('who')).hidden = !claims;
   if (claims) {
     const where = claims.workspaceId ? `${claims.domainId} / ${claims.workspaceId}` : claims.domainId;
-    document.getElementById('who-text').textContent = `${claims.role} · ${where}`;
+    /** @type {HTMLElement} */ (document.getElementById('who-text')).textContent = `${claims.role} · ${where}`;
   }
 }
 
@@ -55,28 +76,36 @@ async function render() {
   const focusedId = samePage ? document.activeElement?.id : undefined;
   currentPage = `${route.name}/${route.id ?? ''}`;
   document.title = `${TITLES[route.name]}${route.id ? ` ${route.id}` : ''} · costsync`;
-  for (const link of document.querySelectorAll('[data-nav]')) {
+  // The [data-nav] elements are the links in index.html's <nav>.
+  for (const link of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-nav]'))) {
     const active = link.dataset.nav === (route.name === 'job' ? 'jobs' : route.name);
     if (active) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
   try {
-    await PAGES[route.name](main, { ...route, signal: leave.signal, session: { claims, canWrite: canWrite(claims) } });
+    // parseRoute pairs each page with its route (`id` exactly for the job page); TypeScript cannot
+    // correlate `PAGES[route.name]` with `route`, so the page is called as one taking any route.
+    const page = /** @type {(main: HTMLElement, context: PageContext) => Promise<void>} */ (PAGES[route.name]);
+    await page(main, { ...route, signal: leave.signal, session: { claims, canWrite: canWrite(claims) } });
     if (focusedId) document.getElementById(focusedId)?.focus();
     else if (!samePage) main.focus({ preventScroll: true });
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
-    replaceContent(main, h('h1', {}, 'Something went wrong'), h('p', { role: 'alert' }, `${error.code ?? ''} ${error.message}`));
+    const failure = /** @type {Failure} */ (error);
+    replaceContent(main, h('h1', {}, 'Something went wrong'), h('p', { role: 'alert' }, `${failure.code ?? ''} ${failure.message}`));
   }
 }
 
-/** Checks the token with one cheap call before keeping it. */
+/**
+ * Checks the token with one cheap call before keeping it.
+ * @param {string} token
+ */
 async function onSignIn(token) {
   if (!claimsOf(token)) throw new Error('This is not a valid costsync token (or it has expired).');
   try {
     await call('/cost-analysis/v1/job/list', { query: { page: { limit: 1 } } }, token);
   } catch (error) {
-    throw new Error(`The server refused this token: ${error.message}`);
+    throw new Error(`The server refused this token: ${/** @type {ApiError} */ (error).message}`);
   }
   signIn(token);
   if (!location.hash.startsWith('#/')) location.hash = '#/jobs';
@@ -88,7 +117,7 @@ whenUnauthenticated((error) => {
   notify(`Signed out: ${error.message}`, 'error');
   render();
 });
-document.getElementById('sign-out').addEventListener('click', () => {
+/** @type {HTMLElement} */ (document.getElementById('sign-out')).addEventListener('click', () => {
   signOut();
   render();
 });

@@ -1,8 +1,11 @@
+// @ts-check
 import { h } from './dom.js';
 
 /**
  * The sign-in form: an API token (`costsync token …`, or the link `costsync serve` prints).
  * `onSubmit(token)` rejects with a message to show.
+ * @param {(token: string) => Promise<void>} onSubmit
+ * @param {string} [message]
  */
 export function signInForm(onSubmit, message) {
   const error = h('p', { class: 'form-error', id: 'sign-in-error', role: 'alert' }, message ?? '');
@@ -27,7 +30,7 @@ export function signInForm(onSubmit, message) {
     try {
       await onSubmit(input.value.trim());
     } catch (e) {
-      error.textContent = e.message;
+      error.textContent = /** @type {Error} */ (e).message;
       input.focus();
     } finally {
       button.disabled = false;
