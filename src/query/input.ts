@@ -76,18 +76,31 @@ export function rejectUnknownKeys(input: Json, known: readonly string[], where: 
 }
 
 /**
- * PostgreSQL text cannot hold a NUL character; refusing it at the edge keeps such a request
- * a clear 400 instead of a database error deep inside a write.
+ * The checks every request value passes at the edge (REST query strings and JSON bodies,
+ * gRPC messages), in one walk:
+ * - PostgreSQL text cannot hold a NUL character; refusing it at the edge keeps such a request
+ *   a clear 400 instead of a database error deep inside a write.
+ * - No message has a field `__proto__`, `constructor` or `prototype`, and as an object key each
+ *   reaches a prototype (`target[key] = …` sets or walks into one): refusing them here means
+ *   nothing built later from request keys can write into `Object.prototype`.
  */
-export function rejectNulCharacters(value: unknown, where = 'body'): void {
+export function rejectUnsafeInput(value: unknown, where = 'body'): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) throw err.invalid(where, 'text must not contain NUL (\\u0000) characters');
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => rejectNulCharacters(item, `${where}[${i}]`));
+    for (const [i, item] of value.entries()) rejectUnsafeInput(item, `${where}[${i}]`);
   } else if (isObject(value)) {
     for (const [key, item] of Object.entries(value)) {
-      rejectNulCharacters(key, where);
-      rejectNulCharacters(item, `${where}.${key}`);
+      rejectUnsafeInput(key, where);
+      rejectPrototypeKey(key, `${where}.${key}`);
+      rejectUnsafeInput(item, `${where}.${key}`);
     }
   }
+}
+
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Refuses a key that names a prototype; `where` is its whole path (`body.query.__proto__`). */
+export function rejectPrototypeKey(key: string, where: string): void {
+  if (PROTOTYPE_KEYS.has(key)) throw err.invalid(where, `"${key}" is not a field name`);
 }

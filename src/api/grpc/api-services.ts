@@ -1,16 +1,16 @@
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import type { AppContext } from '../../app/context.js';
 import { verifyToken } from '../../auth/tokens.js';
-import { rejectNulCharacters, type Json } from '../../query/input.js';
+import { rejectUnsafeInput, type Json } from '../../query/input.js';
 import { costService } from '../services/cost-service.js';
 import { dataSourceService } from '../services/data-source-service.js';
 import { jobService } from '../services/job-service.js';
 import { jobTaskService } from '../services/job-task-service.js';
 import type { Wire } from '../views.js';
-import type { JsonMessage } from './codec.js';
+import { refusalOf, type JsonMessage } from './codec.js';
 import { toServiceError } from './status.js';
 
-type ServiceCall = (ctx: AppContext, principal: Awaited<ReturnType<typeof verifyToken>>, request: Json) => Promise<Wire | void>;
+type ServiceCall = (ctx: AppContext, principal: Awaited<ReturnType<typeof verifyToken>>, request: Json) => Promise<Wire> | Promise<void>;
 
 /** The API's gRPC services and the service functions behind them: the same ones REST calls. */
 export const API_SERVICES: Record<string, Record<string, ServiceCall>> = {
@@ -31,8 +31,10 @@ export function unaryHandler(ctx: AppContext, method: string, serviceCall: Servi
   return async (call: ServerUnaryCall<JsonMessage, JsonMessage>, callback: sendUnaryData<JsonMessage>) => {
     try {
       const principal = await verifyToken(ctx.tokenKey, tokenOf(call));
+      const refusal = refusalOf(call.request);
+      if (refusal) throw refusal;
       const request = call.request as Json;
-      rejectNulCharacters(request);
+      rejectUnsafeInput(request);
       callback(null, (await serviceCall(ctx, principal, request)) ?? {});
     } catch (error) {
       const serviceError = toServiceError(error);

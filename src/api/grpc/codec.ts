@@ -1,5 +1,7 @@
-import { fromBinary, fromJson, toBinary, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
-import { WireType, type BinaryReader } from '@bufbuild/protobuf/wire';
+import { fromBinary, fromJson, ScalarType, toBinary, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { isCostsyncError, type CostsyncError } from '../../domain/errors.js';
+import { rejectPrototypeKey } from '../../query/input.js';
 
 /**
  * Protobuf ⇄ plain JSON, the one place messages change form. Inside costsync a message is
@@ -8,6 +10,8 @@ import { WireType, type BinaryReader } from '@bufbuild/protobuf/wire';
  * ListValue as ordinary JSON objects, values and arrays.
  */
 export type JsonMessage = Record<string, unknown>;
+
+const LEN = WireType.LengthDelimited;
 
 export interface MessageCodec {
   encode(message: JsonMessage): Uint8Array;
@@ -22,13 +26,82 @@ export function messageCodec(schema: DescMessage): MessageCodec {
   };
 }
 
+/**
+ * The codec of a request a server receives. fromBinary stores map entries (so every Struct
+ * field) by assignment, so a key "__proto__" would set the prototype of the map object and
+ * toJson would then drop it without a word. Before decoding, the wire bytes are scanned for
+ * map keys that name a prototype; a request holding one is not decoded but answered with
+ * ERROR_INVALID_PARAMETER naming the key's path. grpc-js answers anything a deserializer
+ * throws with INTERNAL, so the refusal travels as the decoded value (`refusalOf`) and the
+ * handler throws it.
+ */
+export function requestCodec(schema: DescMessage): MessageCodec {
+  const codec = messageCodec(schema);
+  return {
+    encode: codec.encode,
+    decode(bytes) {
+      try {
+        rejectPrototypeKeys(schema, new BinaryReader(bytes), 'body');
+      } catch (error) {
+        if (isCostsyncError(error)) return { [REFUSAL]: error } as JsonMessage;
+        throw error;
+      }
+      return codec.decode(bytes);
+    },
+  };
+}
+
+const REFUSAL = Symbol('refused request');
+
+/** The error a request codec refused the message with, if it did. */
+export function refusalOf(message: JsonMessage): CostsyncError | undefined {
+  return (message as { [REFUSAL]?: CostsyncError })[REFUSAL];
+}
+
+/** Struct, Value and ListValue are plain JSON on our side: their own field names are no part of a path. */
+const JSON_TYPES: ReadonlySet<string> = new Set(['google.protobuf.Struct', 'google.protobuf.Value', 'google.protobuf.ListValue']);
+
+/** Walks the message's wire bytes with its schema, as deep as the messages nest (as fromBinary does). */
+function rejectPrototypeKeys(schema: DescMessage, reader: BinaryReader, where: string): void {
+  const name = (fieldName: string) => (JSON_TYPES.has(schema.typeName) ? where : `${where}.${fieldName}`);
+  const seen = new Map<number, number>();
+  while (reader.pos < reader.len) {
+    const [number, wireType] = reader.tag();
+    const field = schema.fields.find((f) => f.number === number);
+    if (!field || wireType !== LEN) {
+      reader.skip(wireType);
+      continue;
+    }
+    if (field.fieldKind === 'message') {
+      rejectPrototypeKeys(field.message, new BinaryReader(reader.bytes()), name(field.name));
+    } else if (field.fieldKind === 'list' && field.listKind === 'message') {
+      const index = seen.get(number) ?? 0;
+      seen.set(number, index + 1);
+      rejectPrototypeKeys(field.message, new BinaryReader(reader.bytes()), `${name(field.name)}[${index}]`);
+    } else if (field.fieldKind === 'map') {
+      const entry = new BinaryReader(reader.bytes());
+      let key = '';
+      let value: Uint8Array | undefined;
+      while (entry.pos < entry.len) {
+        const [entryField, entryWire] = entry.tag();
+        if (entryField === 1 && entryWire === LEN && field.mapKey === ScalarType.STRING) key = entry.string();
+        else if (entryField === 2 && entryWire === LEN && field.mapKind === 'message') value = entry.bytes();
+        else entry.skip(entryWire);
+      }
+      const path = `${name(field.name)}.${key}`;
+      rejectPrototypeKey(key, path);
+      if (value && field.mapKind === 'message') rejectPrototypeKeys(field.message, new BinaryReader(value), path);
+    } else {
+      reader.skip(wireType);
+    }
+  }
+}
+
 /*
  * google.protobuf.Struct / Value / ListValue straight from wire to JSON, for the hot path
  * (cost pages, where every row carries three Structs). Same mapping as above: numbers are
  * doubles, NULL_VALUE is null. (The writing side is plugins/grpc/cost-page-writer.ts.)
  */
-const LEN = WireType.LengthDelimited;
-
 /** Reads a Struct whose bytes end at `end`. */
 export function readStruct(reader: BinaryReader, end: number): Record<string, unknown> {
   const object: Record<string, unknown> = {};

@@ -1,6 +1,7 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { AppContext } from '../../app/context.js';
 import { API_SERVICES, unaryHandler } from './api-services.js';
+import { requestCodec } from './codec.js';
 import { wireDescriptors } from './descriptors.js';
 import { bindGrpcServer, newGrpcServer, stopGrpcServer } from './grpc-server.js';
 import { addHealth, HEALTH_SERVICE } from './health.js';
@@ -28,7 +29,8 @@ export async function startGrpcServer(ctx: AppContext, port: number): Promise<Ru
       if (!call) throw new Error(`${typeName}.${method.name} has no service function`);
       handlers[method.name] = unaryHandler(ctx, `${typeName}/${method.name}`, call);
     }
-    server.addService(serviceDefinition(service), handlers);
+    const requests = Object.fromEntries(service.methods.map((method) => [method.name, { request: requestCodec(method.input) }]));
+    server.addService(serviceDefinition(service, requests), handlers);
   }
   const names = [...Object.keys(API_SERVICES), HEALTH_SERVICE];
   const health = addHealth(server, Object.keys(API_SERVICES));

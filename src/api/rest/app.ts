@@ -8,6 +8,7 @@ import { registerHealth } from './health.js';
 import { jobRoutes } from './job-routes.js';
 import { jobTaskRoutes } from './job-task-routes.js';
 import { registerMetrics } from './metrics.js';
+import { installJsonBodyParser } from './verb-routes.js';
 import { registerWebStatic } from './web-static.js';
 
 /** Request bodies larger than this are refused with 413 ERROR_REQUEST_TOO_LARGE. */
@@ -22,6 +23,7 @@ export function buildRestApp(ctx: AppContext): FastifyInstance {
   // pino's Logger is a FastifyBaseLogger; the cast only drops pino's extra generic surface.
   const app = Fastify({ loggerInstance: ctx.log as FastifyBaseLogger, bodyLimit: BODY_LIMIT_BYTES });
   installErrorHandling(app);
+  installJsonBodyParser(app);
   registerHealth(app, ctx);
   registerMetrics(app, ctx);
   registerWebStatic(app);
