@@ -8,7 +8,7 @@ import type { PluginResolver } from '../plugins/registry.js';
 import type { TasksInfo } from '../plugins/plugin.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { Database } from '../store/database.js';
-import type { ChangedWindow, DataSourceRow, JobRow } from '../store/rows.js';
+import type { ChangedWindow, DataSourceRow, JobPlugin, JobRow } from '../store/rows.js';
 import { ChangedError, normalizeChanged } from './changed.js';
 import { closeJob, retentionStart } from './close-job.js';
 import { endJob, lockJob } from './end-job.js';
@@ -25,8 +25,8 @@ import type { SyncRequest } from './types.js';
  * If step 2 fails the job ends FAILURE with ERROR_GET_JOB_TASKS, so the attempt stays visible.
  */
 const INSERT_JOB = `
-  INSERT INTO job (job_id, status, options, deadline_at, resource_group, workspace_id, domain_id, data_source_id)
-  VALUES ($1, 'IN_PROGRESS', $2, now() + $3 * interval '1 millisecond', $4, $5, $6, $7)
+  INSERT INTO job (job_id, status, options, plugin_info, deadline_at, resource_group, workspace_id, domain_id, data_source_id)
+  VALUES ($1, 'IN_PROGRESS', $2, $8, now() + $3 * interval '1 millisecond', $4, $5, $6, $7)
   RETURNING *`;
 
 const RUNNING_JOB = `SELECT job_id FROM job WHERE data_source_id = $1 AND status = 'IN_PROGRESS'`;
@@ -58,13 +58,15 @@ export async function planJob(deps: PlanDeps, dataSource: DataSourceRow, request
   if (dataSource.data_source_type === DATA_SOURCE_TYPE.LOCAL) throw err.notAllowSync(dataSource.data_source_id);
   if (dataSource.schedule_state === SCHEDULE_STATE.DISABLED) throw err.dataSourceState(dataSource.data_source_id);
   const plugin = pluginOf(dataSource, deps.plugins);
-  const job = await insertJob(deps, dataSource, request);
+  // What the job runs with, from planning to its last task's last retry (see jobPlugin).
+  const snapshot = { plugin_id: dataSource.plugin_info!.plugin_id, options: pluginOptions(dataSource) };
+  const job = await insertJob(deps, dataSource, request, snapshot);
 
   let plan: ValidPlan;
   try {
     const answer = await plugin.getTasks(
       {
-        options: pluginOptions(dataSource),
+        options: snapshot.options,
         secret_data: openSecret(dataSource, deps.secrets),
         ...(request.start ? { start: request.start } : {}),
         ...(dataSource.last_synchronized_at ? { last_synchronized_at: formatTimestamp(dataSource.last_synchronized_at) } : {}),
@@ -83,12 +85,12 @@ export async function planJob(deps: PlanDeps, dataSource: DataSourceRow, request
   return createTasks(deps, job, plan);
 }
 
-async function insertJob(deps: PlanDeps, dataSource: DataSourceRow, request: SyncRequest): Promise<JobRow> {
+async function insertJob(deps: PlanDeps, dataSource: DataSourceRow, request: SyncRequest, plugin: JobPlugin): Promise<JobRow> {
   const options = { no_preload_cache: request.noPreloadCache ?? false, start: request.start ?? null, sync_mode: request.syncMode };
   try {
     const [job] = await deps.db.query<JobRow>(INSERT_JOB, [
       newId('job'), JSON.stringify(options), deps.config.jobTimeoutMs, dataSource.resource_group,
-      dataSource.workspace_id, dataSource.domain_id, dataSource.data_source_id,
+      dataSource.workspace_id, dataSource.domain_id, dataSource.data_source_id, JSON.stringify(plugin),
     ]);
     return job;
   } catch (error) {

@@ -4,7 +4,7 @@ import type { CostInfo, GetDataRequest, PluginClient, Struct } from '../plugins/
 import type { PluginResolver } from '../plugins/registry.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { Queryable } from '../store/database.js';
-import type { DataSourceRow, JobTaskRow } from '../store/rows.js';
+import type { DataSourceRow, JobPlugin, JobTaskRow } from '../store/rows.js';
 import type { TaskStamp } from './cost-rows.js';
 
 /** A task's plugin stream, ready to start, and the columns its rows share. */
@@ -31,13 +31,25 @@ export function pluginOf(dataSource: DataSourceRow, plugins: PluginResolver): Pl
   return plugins.resolve(pluginId);
 }
 
+/**
+ * A task's data source and the plugin its job was planned with. The secret is the data
+ * source's current one (a credential rotated during a sync is used from the next attempt on);
+ * the plugin and its options are the job's, so an update-plugin during the sync changes
+ * nothing of it.
+ */
+const TASK_SOURCE = `
+  SELECT d.*, j.plugin_info AS job_plugin
+    FROM job j JOIN data_source d ON d.data_source_id = j.data_source_id
+   WHERE j.job_id = $1`;
+
 export function makeTaskPluginPreparer(db: Queryable, plugins: PluginResolver, secrets: SecretBox) {
   return async (task: JobTaskRow): Promise<TaskPlugin> => {
-    const [dataSource] = await db.query<DataSourceRow>('SELECT * FROM data_source WHERE data_source_id = $1', [task.data_source_id]);
+    const [dataSource] = await db.query<DataSourceRow & { job_plugin: JobPlugin | null }>(TASK_SOURCE, [task.job_id]);
     if (!dataSource) throw err.notFound('data_source_id', task.data_source_id);
-    const plugin = pluginOf(dataSource, plugins);
+    const planned = dataSource.job_plugin;
+    const plugin = planned ? plugins.resolve(planned.plugin_id) : pluginOf(dataSource, plugins);
     const request: GetDataRequest = {
-      options: pluginOptions(dataSource),
+      options: planned ? planned.options : pluginOptions(dataSource),
       secret_data: openSecret(dataSource, secrets),
       task_options: task.options,
       domain_id: task.domain_id,

@@ -46,6 +46,11 @@ export interface PluginInfoRow {
   secret_id?: string;
 }
 
+export interface JobPlugin {
+  plugin_id: string;
+  options: Record<string, unknown>;
+}
+
 export interface JobRow {
   job_id: string;
   status: JobStatus;
@@ -56,6 +61,8 @@ export interface JobRow {
   remained_tasks: number;
   changed: ChangedWindow[];
   synced_accounts: { account_id: string }[];
+  /** The plugin and options the job was planned with (null on jobs from before migration 002). */
+  plugin_info: JobPlugin | null;
   planned: boolean;
   deadline_at: Date;
   resource_group: ResourceGroup;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BACKENDS, openTestStore, type TestStore } from '../helpers/backends.js';
 import { insertDataSource, makeTestEngine, publishedCount, storedCount, testClock, testPlugins } from '../helpers/engine-fixture.js';
+import { until } from '../helpers/wait.js';
 import { makeSyntheticPlugin } from '../../src/plugins/synthetic/plugin.js';
 import type { PluginClient } from '../../src/plugins/plugin.js';
 
@@ -62,18 +63,37 @@ for (const backend of BACKENDS) {
 
         const second = await engine.sync({ ...ds }, { syncMode: 'MANUAL' });
         const seen = new Set<string>();
-        for (;;) {
+        await until('the second sync to end, reading the published rows all along', async () => {
           const [job] = await store.db.query<{ status: string }>('SELECT status FROM job WHERE job_id = $1', [second.job_id]);
           const jobs = await visibleJobs(store, ds.data_source_id);
           assert.equal(jobs.length, 1, `readers saw rows of ${jobs.length} jobs at once`);
           assert.equal(await publishedCount(store.db, ds.data_source_id), expected);
           seen.add(jobs[0]);
-          if (job.status !== 'IN_PROGRESS') break;
-          await new Promise((r) => setTimeout(r, 20));
-        }
+          return job.status !== 'IN_PROGRESS';
+        }, 30_000, { rethrow: true });
         assert.deepEqual(await visibleJobs(store, ds.data_source_id), [second.job_id]);
         assert.ok(seen.has(first.job_id), 'the old generation stayed visible while the new one was written');
         assert.equal(await storedCount(store.db, ds.data_source_id), expected, 'old rows are gone from the table');
+      } finally {
+        await engine.stop();
+      }
+    });
+
+    it('a job runs with the plugin options it was planned with, whatever update-plugin does meanwhile', async () => {
+      const { engine } = makeTestEngine(store.db, { concurrency: 1, batchRows: 10 });
+      const planned = { accounts: 2, months: 1, rows_per_day: 5, page_size: 10, page_delay_ms: 20, seed: 41 };
+      const ds = await insertDataSource(store.db, planned);
+      const job = await engine.sync(ds, { syncMode: 'MANUAL' });
+      engine.start();
+      try {
+        await until('the first task to write rows', async () => (await storedCount(store.db, ds.data_source_id)) > 0, 20_000);
+        const changed = { ...ds.plugin_info!, options: { ...planned, rows_per_day: 7, seed: 42 } };
+        await store.db.query('UPDATE data_source SET plugin_info = $2 WHERE data_source_id = $1', [ds.data_source_id, JSON.stringify(changed)]);
+        const done = await engine.waitForJob(job.job_id, { timeoutMs: 30_000 });
+        assert.equal(done.status, 'SUCCESS');
+        const tasks = await store.db.query<{ created_count: number }>('SELECT created_count FROM job_task WHERE job_id = $1 ORDER BY seq', [job.job_id]);
+        assert.deepEqual(tasks.map((t) => t.created_count), [18 * 5, 18 * 5], 'both tasks ran with 5 rows a day (June 1–18), as planned');
+        assert.equal(await publishedCount(store.db, ds.data_source_id), 2 * 18 * 5);
       } finally {
         await engine.stop();
       }
