@@ -1,9 +1,15 @@
 /**
  * Waits until `probe` gives a truthy value and returns it; after `timeoutMs` fails with what it
  * waited for (and the probe's last error, if it threw). Every wait in the tests goes through
- * here, so none can hang the suite.
+ * here, so none can hang the suite. A probe that throws is asked again, unless `rethrow` is set
+ * (a probe that asserts something on every poll).
  */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 20): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 60_000,
+  { everyMs = 20, rethrow = false }: { everyMs?: number; rethrow?: boolean } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -11,6 +17,7 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
       const value = await probe();
       if (value) return value;
     } catch (error) {
+      if (rethrow) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {

@@ -8,6 +8,7 @@ import { messageCodec } from '../../src/api/grpc/codec.js';
 import { wireDescriptors } from '../../src/api/grpc/descriptors.js';
 import { PluginError, servePlugin, type CostInfo, type RunningPlugin } from '../../src/sdk/index.js';
 import { reflectAll, strictPool } from '../grpc/strict-pool.js';
+import { until } from '../helpers/wait.js';
 
 /** The SDK server and the plugin client against each other, in one process. */
 describe('costsync/sdk server ⇄ gRPC plugin client', () => {
@@ -91,7 +92,7 @@ describe('costsync/sdk server ⇄ gRPC plugin client', () => {
     await iterator.next();
     await iterator.next();
     const third = iterator.next();
-    while (!dataAborted) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until('the plugin to start its third page', () => dataAborted !== undefined, 10_000);
     controller.abort(new Error('stop'));
     await assert.rejects(third, /stop/);
     await dataAborted;
