@@ -38,7 +38,11 @@ export async function runPhase(phase: 'engine' | 'copy' | 'grpc', backend: 'pgli
   const server = backend === 'postgres' ? await createBenchDatabase() : undefined;
   try {
     const measured =
-      phase === 'engine' ? await engineIngest(dir, server?.url) : phase === 'grpc' ? await grpcIngest(dir, server?.url) : await rawCopy(dir, server?.url);
+      phase === 'engine'
+        ? await engineIngest(dir, server?.url)
+        : phase === 'grpc'
+          ? await grpcIngest(dir, server?.url)
+          : await rawCopy(dir, server?.url);
     (globalThis as { gc?: () => void }).gc?.();
     const m = process.memoryUsage();
     process.stderr.write(`  at end: rss ${mb(m.rss)}, js heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}\n`);
@@ -83,9 +87,13 @@ async function grpcIngest(dir: string, databaseUrl?: string): Promise<{ rows: nu
   const ts = import.meta.url.endsWith('.ts');
   const cli = fileURLToPath(new URL(`../src/cli/main.${ts ? 'ts' : 'js'}`, import.meta.url));
   const module = fileURLToPath(new URL(`./grpc-plugin.${ts ? 'ts' : 'js'}`, import.meta.url));
-  const child = spawn(process.execPath, [...process.execArgv.filter((a) => a !== '--expose-gc'), cli, 'plugin', 'serve', module, '--host', '127.0.0.1', '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv.filter((a) => a !== '--expose-gc'), cli, 'plugin', 'serve', module, '--host', '127.0.0.1', '--port', '0'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
@@ -144,7 +152,13 @@ async function encodeBatchFiles(dir: string): Promise<string[]> {
     lines = [];
   };
   for (const task of plan.tasks) {
-    const stamp = { dataSourceId: 'ds-000000000000', jobId: 'job-000000000000', jobTaskId: newId('jobTask'), workspaceId: null, domainId: 'domain-bench' };
+    const stamp = {
+      dataSourceId: 'ds-000000000000',
+      jobId: 'job-000000000000',
+      jobTaskId: newId('jobTask'),
+      workspaceId: null,
+      domainId: 'domain-bench',
+    };
     const request = { options: OPTIONS, secret_data: {}, task_options: task.task_options, domain_id: 'domain-bench' };
     for await (const page of plugin.getData(request, new AbortController().signal)) {
       total += encodeCostRows(page, stamp, new CostKeys(), total + 1, lines);

@@ -53,7 +53,9 @@ async function main() {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   process.stdout.write([...header, ...lines].join('\n') + '\n');
-  process.stdout.write('raw COPY: one stream on PGlite, one per worker on PostgreSQL; costsync: the default 2 workers, 5,000-row fenced batches; gRPC: the same plugin in its own process (costsync plugin serve)\n');
+  process.stdout.write(
+    'raw COPY: one stream on PGlite, one per worker on PostgreSQL; costsync: the default 2 workers, 5,000-row fenced batches; gRPC: the same plugin in its own process (costsync plugin serve)\n',
+  );
 }
 
 function child(phase: 'engine' | 'copy' | 'grpc', backend: Backend): PhaseResult {

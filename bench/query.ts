@@ -28,14 +28,25 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const principal: Principal = { domainId: DOMAIN, role: 'DOMAIN_ADMIN' };
 
 const listRequest = {
-  filter: [{ k: 'status', v: ['SUCCESS', 'FAILURE'], o: 'in' }, { k: 'created_at', v: '2025-03-01T00:00:00Z', o: 'datetime_gte' }],
+  filter: [
+    { k: 'status', v: ['SUCCESS', 'FAILURE'], o: 'in' },
+    { k: 'created_at', v: '2025-03-01T00:00:00Z', o: 'datetime_gte' },
+  ],
   sort: [{ key: 'created_at', desc: true }],
   page: { start: 101, limit: 50 },
 };
 const statRequest = {
   filter: [{ k: 'data_source_id', v: COST_SOURCE, o: 'eq' }],
   aggregate: [
-    { group: { keys: [{ key: 'product', name: 'product' }], fields: [{ key: 'cost', operator: 'sum', name: 'cost' }, { operator: 'count', name: 'rows' }] } },
+    {
+      group: {
+        keys: [{ key: 'product', name: 'product' }],
+        fields: [
+          { key: 'cost', operator: 'sum', name: 'cost' },
+          { operator: 'count', name: 'rows' },
+        ],
+      },
+    },
     { sort: [{ key: 'cost', desc: true }] },
   ],
 };
@@ -49,7 +60,14 @@ interface Case {
 const CASES: Case[] = [
   {
     name: `Job.list over ${JOBS.toLocaleString('en-US')} jobs`,
-    compiled: (db) => runList<JobRow>(db, JOB_CATALOGUE, { principal, query: parseListQuery(listRequest), conditions: [], view: jobInfo, minimalView: jobMinimal }),
+    compiled: (db) =>
+      runList<JobRow>(db, JOB_CATALOGUE, {
+        principal,
+        query: parseListQuery(listRequest),
+        conditions: [],
+        view: jobInfo,
+        minimalView: jobMinimal,
+      }),
     async hand(db) {
       const where = 'domain_id = $1 AND status = ANY($2::text[]) AND created_at >= $3::timestamptz';
       const params = [DOMAIN, ['SUCCESS', 'FAILURE'], '2025-03-01T00:00:00Z'];

@@ -41,11 +41,13 @@ const failure = await reachable(url);
 let warning: string | undefined;
 
 if (failure && required) {
-  process.stderr.write(banner([
-    `COSTSYNC_TEST_DATABASE_URL=${url} is set, but that PostgreSQL server does not answer:`,
-    failure,
-    'Start the server (or fix the URL); unset the variable to run only the embedded half.',
-  ]));
+  process.stderr.write(
+    banner([
+      `COSTSYNC_TEST_DATABASE_URL=${url} is set, but that PostgreSQL server does not answer:`,
+      failure,
+      'Start the server (or fix the URL); unset the variable to run only the embedded half.',
+    ]),
+  );
   process.exit(1);
 }
 if (failure) {

@@ -8,8 +8,14 @@ export type { Logger };
  * plugin); this list is the second lock.
  */
 const REDACT = [
-  'secret_data', '*.secret_data', 'plugin_info.secret_data', 'token', '*.token',
-  'req.headers.authorization', 'req.headers.cookie', 'headers.authorization',
+  'secret_data',
+  '*.secret_data',
+  'plugin_info.secret_data',
+  'token',
+  '*.token',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
 ];
 
 /**

@@ -24,8 +24,7 @@ export async function bootstrapDemo(ctx: AppContext): Promise<JobRow | undefined
     plugin_info: { plugin_id: 'synthetic', options: { accounts: 2, months: 3, rows_per_day: 10 } },
     schedule: { state: 'ENABLED', hour: 16 },
   })) as { data_source_id: string };
-  const [row] = await ctx.db.query<DataSourceRow>(
-    'SELECT * FROM data_source WHERE data_source_id = $1', [source.data_source_id]);
+  const [row] = await ctx.db.query<DataSourceRow>('SELECT * FROM data_source WHERE data_source_id = $1', [source.data_source_id]);
   const job = await ctx.engine.sync(row, { syncMode: SYNC_MODE.MANUAL });
   return ctx.engine.waitForJob(job.job_id, { timeoutMs: 120_000 });
 }
@@ -41,7 +40,9 @@ const JOB_SUMMARY = `
  */
 export async function describeDemoJob(ctx: AppContext, job: JobRow): Promise<string> {
   const [{ rows, first_day, last_day }] = await ctx.db.query<{ rows: number; first_day: string | null; last_day: string | null }>(
-    JOB_SUMMARY, [job.job_id]);
+    JOB_SUMMARY,
+    [job.job_id],
+  );
   const billed = first_day ? ` billed ${first_day} to ${last_day}` : '';
   return `demo: data source "demo" (${job.data_source_id}) synced by job ${job.job_id}: ${job.status}, ${job.total_tasks} tasks, ${formatCount(rows)} rows${billed}`;
 }

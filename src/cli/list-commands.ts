@@ -55,13 +55,20 @@ export async function jobsCommand(options: ListOptions): Promise<number> {
   if (options.status) body.status = options.status;
   const answer = await remote.call<{ results: JobWire[]; total_count: number }>('/cost-analysis/v1/job/list', body);
   if (options.json) return print(JSON.stringify(answer, null, 2));
-  const rows = await rowsByJob(remote, answer.results.map((j) => j.job_id));
+  const rows = await rowsByJob(
+    remote,
+    answer.results.map((j) => j.job_id),
+  );
   return print(
     formatTable(
       ['job_id', 'status', 'data_source_id', 'tasks', 'rows', 'created_at', 'duration', 'error'],
       answer.results.map((j) => [
-        j.job_id, j.status, j.data_source_id, `${(j.total_tasks ?? 0) - (j.remained_tasks ?? 0)}/${j.total_tasks ?? 0}`,
-        formatCount(rows[j.job_id] ?? 0), when(j.created_at),
+        j.job_id,
+        j.status,
+        j.data_source_id,
+        `${(j.total_tasks ?? 0) - (j.remained_tasks ?? 0)}/${j.total_tasks ?? 0}`,
+        formatCount(rows[j.job_id] ?? 0),
+        when(j.created_at),
         formatDuration((j.finished_at ? Date.parse(j.finished_at) : Date.now()) - Date.parse(j.created_at)),
         j.error_code ?? '',
       ]),
@@ -75,7 +82,9 @@ async function rowsByJob(remote: Remote, jobIds: string[]): Promise<Record<strin
   const answer = await remote.call<{ results: { job_id: string; rows: number | null }[] }>('/cost-analysis/v1/job-task/stat', {
     query: {
       filter: [{ k: 'job_id', v: jobIds, o: 'in' }],
-      aggregate: [{ group: { keys: [{ key: 'job_id', name: 'job_id' }], fields: [{ key: 'created_count', name: 'rows', operator: 'sum' }] } }],
+      aggregate: [
+        { group: { keys: [{ key: 'job_id', name: 'job_id' }], fields: [{ key: 'created_count', name: 'rows', operator: 'sum' }] } },
+      ],
     },
   });
   return Object.fromEntries(answer.results.map((r) => [r.job_id, r.rows ?? 0]));
@@ -87,11 +96,16 @@ export async function dataSourcesCommand(options: ListOptions): Promise<number> 
   const answer = await remote.call<{ results: DataSourceWire[]; total_count: number }>('/cost-analysis/v1/data-source/list', {
     query: { sort: [{ key: 'name' }] },
   });
-  const last = await Promise.all(answer.results.map((d) =>
-    remote.call<{ results: JobWire[] }>('/cost-analysis/v1/job/list', {
-      data_source_id: d.data_source_id,
-      query: { sort: [{ key: 'created_at', desc: true }], page: { limit: 1 } },
-    }).then((jobs) => jobs.results[0])));
+  const last = await Promise.all(
+    answer.results.map((d) =>
+      remote
+        .call<{ results: JobWire[] }>('/cost-analysis/v1/job/list', {
+          data_source_id: d.data_source_id,
+          query: { sort: [{ key: 'created_at', desc: true }], page: { limit: 1 } },
+        })
+        .then((jobs) => jobs.results[0]),
+    ),
+  );
   if (options.json) {
     return print(JSON.stringify({ ...answer, results: answer.results.map((d, i) => ({ ...d, last_job: last[i] ?? null })) }, null, 2));
   }
@@ -99,9 +113,13 @@ export async function dataSourcesCommand(options: ListOptions): Promise<number> 
     formatTable(
       ['data_source_id', 'name', 'plugin', 'schedule', 'last_synchronized_at', 'last_job', 'status'],
       answer.results.map((d, i) => [
-        d.data_source_id, d.name, d.plugin_info?.plugin_id ?? d.data_source_type,
+        d.data_source_id,
+        d.name,
+        d.plugin_info?.plugin_id ?? d.data_source_type,
         d.schedule?.state === 'ENABLED' ? `daily ${String(d.schedule.hour ?? 0).padStart(2, '0')}:00 UTC` : 'disabled',
-        when(d.last_synchronized_at), last[i]?.job_id ?? '', last[i]?.status ?? '',
+        when(d.last_synchronized_at),
+        last[i]?.job_id ?? '',
+        last[i]?.status ?? '',
       ]),
     ) + `\n${answer.total_count} data sources`,
   );
@@ -119,8 +137,14 @@ export async function tasksCommand(jobId: string, options: ListOptions): Promise
     formatTable(
       ['job_task_id', 'status', 'attempt', 'rows', 'options', 'started_at', 'finished_at', 'error'],
       answer.results.map((t) => [
-        t.job_task_id, t.status, t.attempt ?? '', t.created_count ?? 0, JSON.stringify(t.options ?? {}),
-        when(t.started_at), when(t.finished_at), t.error_code ? `${t.error_code}: ${t.error_message ?? ''}` : '',
+        t.job_task_id,
+        t.status,
+        t.attempt ?? '',
+        t.created_count ?? 0,
+        JSON.stringify(t.options ?? {}),
+        when(t.started_at),
+        when(t.finished_at),
+        t.error_code ? `${t.error_code}: ${t.error_message ?? ''}` : '',
       ]),
     ) + `\n${answer.total_count} tasks`,
   );

@@ -15,21 +15,25 @@ const remoteOptions = (command: Command) =>
     .option('--domain <domain_id>', 'domain for the default token', 'domain-demo');
 
 /** A command's action, with its exit code (nothing: 0) and its errors printed as one line. */
-const run: RunAction = (action) => async (...args) => {
-  try {
-    const code = await action(...args);
-    if (typeof code === 'number') process.exitCode = code;
-  } catch (error) {
-    const message = error instanceof RemoteError ? `${error.code}: ${error.message}` : (error as Error).message;
-    process.stderr.write(`costsync: ${message}\n`);
-    process.exitCode = 1;
-  }
-};
+const run: RunAction =
+  (action) =>
+  async (...args) => {
+    try {
+      const code = await action(...args);
+      if (typeof code === 'number') process.exitCode = code;
+    } catch (error) {
+      const message = error instanceof RemoteError ? `${error.code}: ${error.message}` : (error as Error).message;
+      process.stderr.write(`costsync: ${message}\n`);
+      process.exitCode = 1;
+    }
+  };
 
 const program = new Command('costsync')
   .description('Collects cloud cost data through SpaceONE-compatible data-source plugins.')
   .showHelpAfterError()
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Commands that read or change jobs talk to a running server: --url (or COSTSYNC_URL) and --token
 (or COSTSYNC_TOKEN); without a token they sign one with the data directory's key (COSTSYNC_DATA_DIR).
 
@@ -37,17 +41,27 @@ Examples:
   costsync serve                      # API, dashboard (http://127.0.0.1:8080/) and workers
   costsync sync ds-0a1b2c3d4e5f       # a sync with a live progress bar
   costsync jobs --status IN_PROGRESS
-  costsync job cancel job-0a1b2c3d4e5f`);
+  costsync job cancel job-0a1b2c3d4e5f`,
+  );
 
-program.command('serve').description('run the API, the dashboard, workers, reaper and scheduler (embedded database unless COSTSYNC_DATABASE_URL is set)')
-  .addHelpText('after', '\nExamples:\n  costsync serve\n  COSTSYNC_DATABASE_URL=postgres://postgres@127.0.0.1/costsync COSTSYNC_HTTP_PORT=9090 costsync serve')
+program
+  .command('serve')
+  .description('run the API, the dashboard, workers, reaper and scheduler (embedded database unless COSTSYNC_DATABASE_URL is set)')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  costsync serve\n  COSTSYNC_DATABASE_URL=postgres://postgres@127.0.0.1/costsync COSTSYNC_HTTP_PORT=9090 costsync serve',
+  )
   .action(run(serveCommand));
 
-program.command('worker').description('run workers only, sharing a PostgreSQL server with `costsync serve`')
+program
+  .command('worker')
+  .description('run workers only, sharing a PostgreSQL server with `costsync serve`')
   .addHelpText('after', '\nExample:\n  COSTSYNC_DATABASE_URL=postgres://postgres@db/costsync COSTSYNC_WORKER_CONCURRENCY=4 costsync worker')
   .action(run(workerCommand));
 
-program.command('token').description('print an API token (alone on stdout)')
+program
+  .command('token')
+  .description('print an API token (alone on stdout)')
   .requiredOption('--domain <domain_id>', 'domain (claim did)')
   .requiredOption('--role <role>', 'DOMAIN_ADMIN, WORKSPACE_OWNER or WORKSPACE_MEMBER')
   .option('--workspace <workspace_id>', 'workspace (claim wid), for workspace roles')
@@ -76,10 +90,15 @@ remoteOptions(program.command('tasks <job_id>').description("list a job's tasks"
 
 remoteOptions(program.command('data-sources').description('list data sources with their last sync and last job'))
   .option('--json', 'JSON instead of a table')
-  .addHelpText('after', '\nExamples:\n  costsync data-sources\n  costsync data-sources --url http://costsync.internal:8080 --token "$COSTSYNC_TOKEN" --json')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  costsync data-sources\n  costsync data-sources --url http://costsync.internal:8080 --token "$COSTSYNC_TOKEN" --json',
+  )
   .action(run(dataSourcesCommand));
 
-const job = program.command('job').description('follow or cancel one job')
+const job = program
+  .command('job')
+  .description('follow or cancel one job')
   .addHelpText('after', '\nExamples:\n  costsync job watch job-0a1b2c3d4e5f\n  costsync job cancel job-0a1b2c3d4e5f');
 
 remoteOptions(job.command('watch <job_id>').description('show the progress of a job until it ends; exit 0 only on SUCCESS'))

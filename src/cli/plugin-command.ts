@@ -28,7 +28,9 @@ async function pluginServeCommand(module: string, options: { host: string; port:
 }
 
 /** Wraps a command's action (which resolves to an exit code, or to nothing for 0) for commander. */
-export type RunAction = <A extends unknown[]>(action: (...args: A) => Promise<number | undefined> | Promise<void>) => (...args: A) => Promise<void>;
+export type RunAction = <A extends unknown[]>(
+  action: (...args: A) => Promise<number | undefined> | Promise<void>,
+) => (...args: A) => Promise<void>;
 
 /** Registers `plugin serve` on the program. */
 export function registerPluginCommand(program: Command, run: RunAction): void {

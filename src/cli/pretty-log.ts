@@ -54,5 +54,7 @@ function prettyDestination(out: NodeJS.WritableStream & { isTTY?: boolean }): De
  */
 export function cliLogger(env: Record<string, string | undefined> = process.env): Logger {
   const format = env.COSTSYNC_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
-  return format === 'pretty' ? makeLogger(env.COSTSYNC_LOG_LEVEL ?? 'info', prettyDestination(process.stdout)) : makeLogger(env.COSTSYNC_LOG_LEVEL ?? 'info');
+  return format === 'pretty'
+    ? makeLogger(env.COSTSYNC_LOG_LEVEL ?? 'info', prettyDestination(process.stdout))
+    : makeLogger(env.COSTSYNC_LOG_LEVEL ?? 'info');
 }

@@ -83,7 +83,9 @@ async function rowsOf(remote: Remote, jobId: string): Promise<number> {
   const { results } = await remote.call<{ results: { rows?: number }[] }>('/cost-analysis/v1/job-task/stat', {
     query: {
       filter: [{ k: 'job_id', v: jobId, o: 'eq' }],
-      aggregate: [{ group: { keys: [{ key: 'job_id', name: 'job_id' }], fields: [{ key: 'created_count', name: 'rows', operator: 'sum' }] } }],
+      aggregate: [
+        { group: { keys: [{ key: 'job_id', name: 'job_id' }], fields: [{ key: 'created_count', name: 'rows', operator: 'sum' }] } },
+      ],
     },
   });
   return results[0]?.rows ?? 0;

@@ -21,7 +21,11 @@ export interface Remote {
 }
 
 export class RemoteError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -41,7 +45,11 @@ export async function connect(options: RemoteOptions): Promise<Remote> {
           body: JSON.stringify(body),
         });
       } catch (error) {
-        throw new RemoteError(0, 'ERROR_UNAVAILABLE', `cannot reach costsync at ${url} (${(error as Error).message}); start it with \`costsync serve\` or pass --url`);
+        throw new RemoteError(
+          0,
+          'ERROR_UNAVAILABLE',
+          `cannot reach costsync at ${url} (${(error as Error).message}); start it with \`costsync serve\` or pass --url`,
+        );
       }
       const payload = (await response.json().catch(() => ({}))) as { detail?: { code?: string; message?: string } };
       if (!response.ok) {

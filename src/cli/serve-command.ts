@@ -46,7 +46,9 @@ export async function serveCommand(): Promise<void> {
     say(`the dashboard, signed in with that token:`);
     say(`  ${url}/#token=${token}`);
     say(`then, in another terminal:`);
-    say(`  curl -s -X POST ${url}/cost-analysis/v1/job/list -H "Authorization: Bearer $COSTSYNC_TOKEN" -H 'content-type: application/json' -d '{}'`);
+    say(
+      `  curl -s -X POST ${url}/cost-analysis/v1/job/list -H "Authorization: Bearer $COSTSYNC_TOKEN" -H 'content-type: application/json' -d '{}'`,
+    );
     say(`  npx costsync jobs          # the same as a table (signs its own token from ${config.dataDir})`);
   }
 }
@@ -55,7 +57,9 @@ export async function serveCommand(): Promise<void> {
 export async function workerCommand(): Promise<void> {
   const config = loadConfig();
   if (!config.databaseUrl) {
-    process.stderr.write('costsync worker needs COSTSYNC_DATABASE_URL=postgres://…: the embedded database belongs to one process (use `costsync serve`).\n');
+    process.stderr.write(
+      'costsync worker needs COSTSYNC_DATABASE_URL=postgres://…: the embedded database belongs to one process (use `costsync serve`).\n',
+    );
     process.exit(2);
   }
   const ctx = await openApp(config, { log: cliLogger() });

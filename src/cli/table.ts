@@ -2,7 +2,11 @@
 export function formatTable(columns: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const text = rows.map((row) => row.map((cell) => (cell === undefined || cell === null ? '' : String(cell))));
   const widths = columns.map((column, i) => Math.max(column.length, ...text.map((row) => row[i].length)));
-  const line = (cells: readonly string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.toUpperCase())), ...text.map(line)].join('\n');
 }
 

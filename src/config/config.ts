@@ -142,8 +142,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<EngineConf
       workerId: `${hostname()}:${process.pid}`,
       concurrency: integer(env, 'COSTSYNC_WORKER_CONCURRENCY', DEFAULT_ENGINE.concurrency),
       jobTimeoutMs: integer(env, 'COSTSYNC_JOB_TIMEOUT_S', DEFAULT_ENGINE.jobTimeoutMs / 1000, 1) * 1000,
-      taskStallTimeoutMs:
-        integer(env, 'COSTSYNC_TASK_STALL_TIMEOUT_S', DEFAULT_ENGINE.taskStallTimeoutMs / 1000, 1) * 1000,
+      taskStallTimeoutMs: integer(env, 'COSTSYNC_TASK_STALL_TIMEOUT_S', DEFAULT_ENGINE.taskStallTimeoutMs / 1000, 1) * 1000,
       maxAttempts: integer(env, 'COSTSYNC_TASK_MAX_ATTEMPTS', DEFAULT_ENGINE.maxAttempts, 1),
       ...leaseTimings(integer(env, 'COSTSYNC_TASK_LEASE_S', DEFAULT_ENGINE.leaseMs / 1000, 1) * 1000),
       retentionMonths: integer(env, 'COSTSYNC_RETENTION_MONTHS', DEFAULT_ENGINE.retentionMonths),

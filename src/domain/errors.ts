@@ -110,15 +110,13 @@ export const err = {
     new CostsyncError('ERROR_INVALID_PARAMETER_TYPE', `Parameter type is invalid. (key = ${key}, type = ${type})`),
   notFound: (key: string, value: unknown) =>
     new CostsyncError('ERROR_NOT_FOUND', `Resource cannot be found or access is denied. (${key} = ${show(value)})`),
-  unique: (keys: string) =>
-    new CostsyncError('ERROR_SAVE_UNIQUE_VALUES', `Tried to save duplicate unique values. (keys = ${keys})`),
+  unique: (keys: string) => new CostsyncError('ERROR_SAVE_UNIQUE_VALUES', `Tried to save duplicate unique values. (keys = ${keys})`),
   duplicateJob: (dataSourceId: string, runningJobId: string) =>
     new CostsyncError(
       'ERROR_DUPLICATE_JOB',
       `The same job is already running. (data_source_id = ${dataSourceId}, job_id = ${runningJobId}) Wait for it to finish or cancel it first.`,
     ),
-  jobState: (state: string) =>
-    new CostsyncError('ERROR_JOB_STATE', `Only running jobs can be canceled. (job_state = ${state})`),
+  jobState: (state: string) => new CostsyncError('ERROR_JOB_STATE', `Only running jobs can be canceled. (job_state = ${state})`),
   dataSourceState: (dataSourceId: string) =>
     new CostsyncError(
       'ERROR_DATA_SOURCE_STATE',
@@ -127,15 +125,11 @@ export const err = {
   notAllowSync: (dataSourceId: string) =>
     new CostsyncError('ERROR_NOT_ALLOW_SYNC_COMMAND', `Local type does not allow sync commands. (data_source_id = ${dataSourceId})`),
   notAllowPluginSettings: (dataSourceId: string) =>
-    new CostsyncError(
-      'ERROR_NOT_ALLOW_PLUGIN_SETTINGS',
-      `Local type does not allow plugin settings. (data_source_id = ${dataSourceId})`,
-    ),
+    new CostsyncError('ERROR_NOT_ALLOW_PLUGIN_SETTINGS', `Local type does not allow plugin settings. (data_source_id = ${dataSourceId})`),
   getJobTasks: (dataSourceId: string, reason: string) =>
     new CostsyncError('ERROR_GET_JOB_TASKS', `Failed to get job tasks. (data_source_id = ${dataSourceId}, reason = ${reason})`),
   plugin: (reason: string) => new CostsyncError('ERROR_PLUGIN', `Plugin call failed. (reason = ${reason})`),
-  authenticate: (message: string) =>
-    new CostsyncError('ERROR_AUTHENTICATE_FAILURE', `Authenticate failure. (message = ${message})`),
+  authenticate: (message: string) => new CostsyncError('ERROR_AUTHENTICATE_FAILURE', `Authenticate failure. (message = ${message})`),
   permission: (reason?: string) =>
     new CostsyncError('ERROR_PERMISSION_DENIED', reason ? `Permission denied. (${reason})` : 'Permission denied.'),
   notAllowSecretFilter: (dataSourceId: string) =>

@@ -12,8 +12,18 @@ import type { ChangedWindow } from '../store/rows.js';
 
 /** Cost columns a window's filter may name directly; JSON fields take a dotted key. */
 const FILTER_COLUMNS = new Set([
-  'provider', 'region_code', 'region_key', 'product', 'usage_type', 'usage_unit', 'resource',
-  'account_id', 'service_account_id', 'project_id', 'workspace_id', 'billed_year',
+  'provider',
+  'region_code',
+  'region_key',
+  'product',
+  'usage_type',
+  'usage_unit',
+  'resource',
+  'account_id',
+  'service_account_id',
+  'project_id',
+  'workspace_id',
+  'billed_year',
 ]);
 const FILTER_JSON_COLUMNS = new Set(['tags', 'additional_info', 'data']);
 
@@ -28,7 +38,8 @@ function month(value: unknown, edge: 'start' | 'end', where: string): string {
 }
 
 export function normalizeChanged(raw: unknown, where: string): ChangedWindow {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ChangedError(`${where} must be an object {start, end?, filter?}`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ChangedError(`${where} must be an object {start, end?, filter?}`);
   const input = raw as Record<string, unknown>;
   const window: ChangedWindow = { start: month(input.start, 'start', where) };
   if (input.end !== undefined && input.end !== null && input.end !== '') {

@@ -38,10 +38,9 @@ export function retentionStart(retentionMonths: number, today: Date): string | u
 }
 
 export async function closeJob(tx: Queryable, job: JobRow, keepFrom: string | undefined): Promise<JobRow> {
-  const tasks = await tx.query<{ changed: ChangedWindow | null; cost_keys: Record<string, string[]> | null }>(
-    TASK_WINDOWS_AND_KEYS,
-    [job.job_id],
-  );
+  const tasks = await tx.query<{ changed: ChangedWindow | null; cost_keys: Record<string, string[]> | null }>(TASK_WINDOWS_AND_KEYS, [
+    job.job_id,
+  ]);
   const windows = [...job.changed, ...tasks.flatMap((t) => (t.changed ? [t.changed] : []))];
   if (windows.length) {
     const params: unknown[] = [job.data_source_id, job.job_id];
@@ -50,9 +49,7 @@ export async function closeJob(tx: Queryable, job: JobRow, keepFrom: string | un
   }
   if (keepFrom) await tx.query(RETENTION, [job.data_source_id, keepFrom]);
   const keys = (name: string) => [...new Set(tasks.flatMap((t) => t.cost_keys?.[name] ?? []))];
-  await tx.query(MERGE_INTO_DATA_SOURCE, [
-    job.data_source_id, job.created_at, keys('tags'), keys('additional_info'), keys('data'),
-  ]);
+  await tx.query(MERGE_INTO_DATA_SOURCE, [job.data_source_id, job.created_at, keys('tags'), keys('additional_info'), keys('data')]);
   const [published] = await tx.query<JobRow>(PUBLISH, [job.job_id]);
   return published;
 }

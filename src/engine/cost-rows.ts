@@ -12,9 +12,27 @@ import { copyField } from './copy-text.js';
  */
 
 export const COST_COPY_COLUMNS = [
-  'cost_id', 'cost', 'usage_quantity', 'usage_unit', 'provider', 'region_code', 'region_key', 'product',
-  'usage_type', 'resource', 'tags', 'additional_info', 'data', 'data_source_id', 'job_id', 'job_task_id',
-  'workspace_id', 'domain_id', 'billed_year', 'billed_month', 'billed_date',
+  'cost_id',
+  'cost',
+  'usage_quantity',
+  'usage_unit',
+  'provider',
+  'region_code',
+  'region_key',
+  'product',
+  'usage_type',
+  'resource',
+  'tags',
+  'additional_info',
+  'data',
+  'data_source_id',
+  'job_id',
+  'job_task_id',
+  'workspace_id',
+  'domain_id',
+  'billed_year',
+  'billed_month',
+  'billed_date',
 ] as const;
 
 /** Columns every row of one task shares. */
@@ -64,7 +82,10 @@ function number(row: CostInfo, field: 'cost' | 'usage_quantity', rowNumber: numb
   if (value === undefined || value === null) return 0;
   const parsed = costNumber(value);
   if (!Number.isFinite(parsed)) {
-    throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `row ${rowNumber}: ${field} must be a finite number, got ${JSON.stringify(value)}`);
+    throw new BadRowError(
+      'ERROR_INVALID_PARAMETER_TYPE',
+      `row ${rowNumber}: ${field} must be a finite number, got ${JSON.stringify(value)}`,
+    );
   }
   return parsed;
 }
@@ -89,7 +110,10 @@ function billedDate(row: CostInfo, rowNumber: number): string {
     throw new BadRowError('ERROR_REQUIRED_PARAMETER', `row ${rowNumber}: billed_date is required (key = plugin_cost_data.billed_date)`);
   }
   if (typeof value !== 'string' || !isCalendarDate(value)) {
-    throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `row ${rowNumber}: billed_date must be a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
+    throw new BadRowError(
+      'ERROR_INVALID_PARAMETER_TYPE',
+      `row ${rowNumber}: billed_date must be a date YYYY-MM-DD, got ${JSON.stringify(value)}`,
+    );
   }
   lastValidDate = value;
   return value;
@@ -102,8 +126,11 @@ function billedDate(row: CostInfo, rowNumber: number): string {
 export function encodeCostRows(rows: readonly CostInfo[], stamp: TaskStamp, keys: CostKeys, firstRowNumber: number, out: string[]): number {
   const ids = newIds('cost', rows.length);
   const shared = [
-    copyField(stamp.dataSourceId), copyField(stamp.jobId), copyField(stamp.jobTaskId),
-    copyField(stamp.workspaceId), copyField(stamp.domainId),
+    copyField(stamp.dataSourceId),
+    copyField(stamp.jobId),
+    copyField(stamp.jobTaskId),
+    copyField(stamp.workspaceId),
+    copyField(stamp.domainId),
   ].join('\t');
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
@@ -117,22 +144,38 @@ export function encodeCostRows(rows: readonly CostInfo[], stamp: TaskStamp, keys
     // One concatenation per row, in COST_COPY_COLUMNS order (this loop is the ingest hot path).
     out.push(
       ids[i] +
-        '\t' + number(row, 'cost', n) +
-        '\t' + number(row, 'usage_quantity', n) +
-        '\t' + copyField(text(row, 'usage_unit', n)) +
-        '\t' + copyField(provider) +
-        '\t' + copyField(regionCode) +
-        '\t' + copyField(provider && regionCode ? `${provider}.${regionCode}` : null) +
-        '\t' + copyField(text(row, 'product', n)) +
-        '\t' + copyField(text(row, 'usage_type', n)) +
-        '\t' + copyField(text(row, 'resource', n)) +
-        '\t' + copyField(object(row, 'tags', n, keys.tags)) +
-        '\t' + copyField(object(row, 'additional_info', n, keys.additionalInfo)) +
-        '\t' + copyField(object(row, 'data', n, keys.data)) +
-        '\t' + shared +
-        '\t' + date.slice(0, 4) +
-        '\t' + date.slice(0, 7) +
-        '\t' + date,
+        '\t' +
+        number(row, 'cost', n) +
+        '\t' +
+        number(row, 'usage_quantity', n) +
+        '\t' +
+        copyField(text(row, 'usage_unit', n)) +
+        '\t' +
+        copyField(provider) +
+        '\t' +
+        copyField(regionCode) +
+        '\t' +
+        copyField(provider && regionCode ? `${provider}.${regionCode}` : null) +
+        '\t' +
+        copyField(text(row, 'product', n)) +
+        '\t' +
+        copyField(text(row, 'usage_type', n)) +
+        '\t' +
+        copyField(text(row, 'resource', n)) +
+        '\t' +
+        copyField(object(row, 'tags', n, keys.tags)) +
+        '\t' +
+        copyField(object(row, 'additional_info', n, keys.additionalInfo)) +
+        '\t' +
+        copyField(object(row, 'data', n, keys.data)) +
+        '\t' +
+        shared +
+        '\t' +
+        date.slice(0, 4) +
+        '\t' +
+        date.slice(0, 7) +
+        '\t' +
+        date,
     );
   }
   return rows.length;

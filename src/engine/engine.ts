@@ -34,9 +34,18 @@ const SCHEDULE_EVERY_MS = 60_000;
  */
 export function makeEngine(deps: EngineDeps): Engine {
   const { db, config, log } = deps;
-  const pool = new WorkerPool(db, config, {
-    db, config, log, clock: deps.clock, preparePlugin: makeTaskPluginPreparer(db, deps.plugins, deps.secrets),
-  }, log);
+  const pool = new WorkerPool(
+    db,
+    config,
+    {
+      db,
+      config,
+      log,
+      clock: deps.clock,
+      preparePlugin: makeTaskPluginPreparer(db, deps.plugins, deps.secrets),
+    },
+    log,
+  );
   const timers: NodeJS.Timeout[] = [];
   const unlisten: (() => Promise<void>)[] = [];
   let started = false;
@@ -86,8 +95,18 @@ export function makeEngine(deps: EngineDeps): Engine {
     start() {
       if (started) return;
       started = true;
-      void db.listen(TASKS_CHANNEL, () => pool.wake()).then((stop) => unlisten.push(stop), (error) => log.warn({ err: error }, 'LISTEN failed; polling only'));
-      void db.listen(JOB_ENDED_CHANNEL, (jobId) => pool.jobEnded(jobId)).then((stop) => unlisten.push(stop), (error) => log.warn({ err: error }, 'LISTEN failed; polling only'));
+      void db
+        .listen(TASKS_CHANNEL, () => pool.wake())
+        .then(
+          (stop) => unlisten.push(stop),
+          (error) => log.warn({ err: error }, 'LISTEN failed; polling only'),
+        );
+      void db
+        .listen(JOB_ENDED_CHANNEL, (jobId) => pool.jobEnded(jobId))
+        .then(
+          (stop) => unlisten.push(stop),
+          (error) => log.warn({ err: error }, 'LISTEN failed; polling only'),
+        );
       pool.start();
       every(config.reapMs, 'reaper', () => reapOnce(db, config));
       if (config.scheduler) every(SCHEDULE_EVERY_MS, 'scheduler', () => runDueSchedules(db, sync, log, deps.clock()));

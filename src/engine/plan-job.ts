@@ -89,8 +89,14 @@ async function insertJob(deps: PlanDeps, dataSource: DataSourceRow, request: Syn
   const options = { no_preload_cache: request.noPreloadCache ?? false, start: request.start ?? null, sync_mode: request.syncMode };
   try {
     const [job] = await deps.db.query<JobRow>(INSERT_JOB, [
-      newId('job'), JSON.stringify(options), deps.config.jobTimeoutMs, dataSource.resource_group,
-      dataSource.workspace_id, dataSource.domain_id, dataSource.data_source_id, JSON.stringify(plugin),
+      newId('job'),
+      JSON.stringify(options),
+      deps.config.jobTimeoutMs,
+      dataSource.resource_group,
+      dataSource.workspace_id,
+      dataSource.domain_id,
+      dataSource.data_source_id,
+      JSON.stringify(plugin),
     ]);
     return job;
   } catch (error) {
@@ -114,7 +120,8 @@ function validatePlan(answer: TasksInfo): ValidPlan {
   try {
     const tasks = answer.tasks.map((task, i) => {
       const options = task?.task_options;
-      if (!options || typeof options !== 'object' || Array.isArray(options)) throw new ChangedError(`tasks[${i}].task_options must be an object`);
+      if (!options || typeof options !== 'object' || Array.isArray(options))
+        throw new ChangedError(`tasks[${i}].task_options must be an object`);
       return { options, changed: task.task_changed ? normalizeChanged(task.task_changed, `tasks[${i}].task_changed`) : null };
     });
     const changed = (answer.changed ?? []).map((c, i) => normalizeChanged(c, `changed[${i}]`));
@@ -144,11 +151,19 @@ async function createTasks(deps: PlanDeps, job: JobRow, plan: ValidPlan): Promis
     if (plan.tasks.length) {
       const rows = plan.tasks.map((task, seq) => ({ job_task_id: newId('jobTask'), options: task.options, changed: task.changed, seq }));
       await tx.query(INSERT_TASKS, [
-        job.job_id, job.resource_group, job.workspace_id, job.domain_id, job.data_source_id, JSON.stringify(rows),
+        job.job_id,
+        job.resource_group,
+        job.workspace_id,
+        job.domain_id,
+        job.data_source_id,
+        JSON.stringify(rows),
       ]);
     }
     const [planned] = await tx.query<JobRow>(MARK_PLANNED, [
-      job.job_id, plan.tasks.length, JSON.stringify(plan.changed), JSON.stringify(plan.syncedAccounts),
+      job.job_id,
+      plan.tasks.length,
+      JSON.stringify(plan.changed),
+      JSON.stringify(plan.syncedAccounts),
     ]);
     if (plan.tasks.length === 0) return closeJob(tx, planned, retentionStart(deps.config.retentionMonths, deps.clock()));
     await tx.query('SELECT pg_notify($1, $2)', [TASKS_CHANNEL, job.job_id]);

@@ -106,7 +106,8 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
     for await (const page of abortable(plugin.getData(controller.signal), controller.signal)) {
       clearTimeout(stallTimer);
       stallTimer = setTimeout(() => stop(STOP.stalled), config.taskStallTimeoutMs);
-      if (!Array.isArray(page)) throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `page after row ${rowsSeen}: a page must be a list of rows`);
+      if (!Array.isArray(page))
+        throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `page after row ${rowsSeen}: a page must be a list of rows`);
       lines.length = 0;
       encodeCostRows(page, plugin.stamp, keys, rowsSeen + 1, lines);
       filling.append(lines);
@@ -141,7 +142,11 @@ async function recordFailure(deps: RunDeps, lease: Lease, error: unknown, log: L
       taskStatus: TASK_STATUS.TIMEOUT,
       errorCode: 'ERROR_TASK_TIMEOUT',
       errorMessage: `The plugin sent no data for ${seconds} s (task stall timeout).`,
-      job: { status: JOB_STATUS.TIMEOUT, errorCode: 'ERROR_TASK_TIMEOUT', errorMessage: `Task ${lease.jobTaskId} stalled: no data for ${seconds} s.` },
+      job: {
+        status: JOB_STATUS.TIMEOUT,
+        errorCode: 'ERROR_TASK_TIMEOUT',
+        errorMessage: `Task ${lease.jobTaskId} stalled: no data for ${seconds} s.`,
+      },
     });
     return;
   }
@@ -180,7 +185,9 @@ function describe(error: unknown): { code: string; message: string; transient: b
 
 /** SQLSTATE classes 08 (connection), 40 (rolled back), 53 (resources), 57P (shutdown); socket errors. */
 function isTransientDatabaseError(code: string): boolean {
-  return /^(08|40|53)[0-9A-Z]{3}$/.test(code) || /^57P0[1-3]$/.test(code) || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(code);
+  return (
+    /^(08|40|53)[0-9A-Z]{3}$/.test(code) || /^57P0[1-3]$/.test(code) || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(code)
+  );
 }
 
 function startHeartbeat(db: Database, lease: Lease, config: EngineConfig, onLost: () => void, log: Logger) {

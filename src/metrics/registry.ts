@@ -20,7 +20,11 @@ export function makeMetrics(db: Queryable): Metrics {
   const jobs = new Gauge({ name: 'costsync_jobs', help: 'Jobs by status.', labelNames: ['status'], registers: [registry] });
   const running = new Gauge({ name: 'costsync_tasks_running', help: 'Tasks being run by a worker (IN_PROGRESS).', registers: [registry] });
   const pending = new Gauge({ name: 'costsync_tasks_pending', help: 'Tasks waiting for a worker (PENDING).', registers: [registry] });
-  const rows = new Counter({ name: 'costsync_rows_ingested_total', help: 'Cost rows written by tasks that succeeded.', registers: [registry] });
+  const rows = new Counter({
+    name: 'costsync_rows_ingested_total',
+    help: 'Cost rows written by tasks that succeeded.',
+    registers: [registry],
+  });
   const errors = new Counter({
     name: 'costsync_plugin_errors_total',
     help: 'Tasks that ended FAILURE or TIMEOUT, by error code.',

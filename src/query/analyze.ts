@@ -65,7 +65,16 @@ export function parseAnalyzeQuery(input: unknown): StatQuery {
   ];
   const byName = (name: string, where: string): GroupKey => ({ key: name, name, where });
   const pushed = (f: GroupField): GroupField[] => [
-    { name: f.name, operator: 'push', fields: [{ key: 'date', name: 'date' }, { key: f.name, name: 'value' }], conditions: [], where: f.where },
+    {
+      name: f.name,
+      operator: 'push',
+      fields: [
+        { key: 'date', name: 'date' },
+        { key: f.name, name: 'value' },
+      ],
+      conditions: [],
+      where: f.where,
+    },
     { key: f.name, name: `_total_${f.name}`, operator: 'sum', fields: [], conditions: [], where: f.where },
   ];
   const sort = parseSort(query.sort, 'query.sort');
@@ -106,7 +115,9 @@ function checkRange(granularity: Granularity, start: string, end: string): void 
   if (units < 1) throw err.invalidDateRange(`end (${end}) must not be before start (${start}).`);
   const cap = RANGE_CAP[granularity];
   if (units > cap.units) {
-    throw err.invalidDateRange(`${granularity} analyze covers at most ${cap.units} ${cap.name}; ${start} to ${end} is ${units}. Split the range.`);
+    throw err.invalidDateRange(
+      `${granularity} analyze covers at most ${cap.units} ${cap.name}; ${start} to ${end} is ${units}. Split the range.`,
+    );
   }
 }
 

@@ -87,9 +87,6 @@ export function compileKeyword(catalogue: Catalogue, keyword: string | undefined
   if (words.length === 0) return undefined;
   checkLimit(words.length, QUERY_LIMITS.keywordWords, 'query.keyword', 'words');
   return or(
-    catalogue.keywordKeys.map((key) =>
-      compileCondition(catalogue, { key, value: words, operator: 'contain_in', where: 'query.keyword' }),
-    ),
+    catalogue.keywordKeys.map((key) => compileCondition(catalogue, { key, value: words, operator: 'contain_in', where: 'query.keyword' })),
   );
 }
-

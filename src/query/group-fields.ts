@@ -74,7 +74,8 @@ export function groupField(catalogue: Catalogue, field: GroupField, alias: strin
       };
     }
     case 'merge_objects': {
-      if (source.type !== 'json') throw err.invalid(`${field.where}.key`, `"merge_objects" needs a JSON object field; ${source.key} is ${source.type}`);
+      if (source.type !== 'json')
+        throw err.invalid(`${field.where}.key`, `"merge_objects" needs a JSON object field; ${source.key} is ${source.type}`);
       const objects = sql`jsonb_array_elements(jsonb_agg(${source.expr} ORDER BY ${sequence})) WITH ORDINALITY AS merged(v, n)`;
       const pairs = sql`jsonb_each(CASE WHEN jsonb_typeof(merged.v) = 'object' THEN merged.v ELSE '{}'::jsonb END) AS pair`;
       return {

@@ -33,8 +33,7 @@ export function compileGroup(
     ', ',
   );
   // No keys: one row over everything, but none for no input (as MongoDB's $group).
-  const grouping =
-    keys.length > 0 ? raw(` GROUP BY ${keys.map((_, i) => i + 1).join(', ')}`) : raw(' HAVING count(*) > 0');
+  const grouping = keys.length > 0 ? raw(` GROUP BY ${keys.map((_, i) => i + 1).join(', ')}`) : raw(' HAVING count(*) > 0');
   return {
     body: sql`SELECT ${select} FROM ${from}${grouping}`,
     keys: keys.map((k) => k.column),

@@ -67,8 +67,6 @@ export function compileList(
   if (query.countOnly) return { count, minimal: query.minimal, only: query.only, patterns };
   const limit = Math.min(query.page.limit || catalogue.pageLimit.default, catalogue.pageLimit.max);
   const order = compileOrder(catalogue, query.sort);
-  const rows = compile(
-    sql`SELECT ${raw(catalogue.select)} ${from} ORDER BY ${order} LIMIT ${limit} OFFSET ${query.page.start - 1}`,
-  );
+  const rows = compile(sql`SELECT ${raw(catalogue.select)} ${from} ORDER BY ${order} LIMIT ${limit} OFFSET ${query.page.start - 1}`);
   return { rows, count, only: query.only, minimal: query.minimal, patterns };
 }

@@ -144,7 +144,10 @@ function matchesAny(field: ResolvedField, values: unknown[], context: OperatorCo
   });
   if (field.type === 'json') return someString(field.expr, (text) => sql`${text} ~* ANY(${patterns}::text[])`);
   if (field.type !== 'text' && field.type !== 'date') {
-    throw err.invalid(`${context.condition.where}.k`, `'${context.operator}' needs a text or JSON field; ${field.key} is a ${field.type} field`);
+    throw err.invalid(
+      `${context.condition.where}.k`,
+      `'${context.operator}' needs a text or JSON field; ${field.key} is a ${field.type} field`,
+    );
   }
   return sql`${comparable(field)} ~* ANY(${patterns}::text[])`;
 }

@@ -56,13 +56,19 @@ export function join(fragments: readonly Fragment[], separator: string): Fragmen
 /** `(a) AND (b) …`; `TRUE` for none. */
 export function and(conditions: readonly Fragment[]): Fragment {
   if (conditions.length === 0) return raw('TRUE');
-  return join(conditions.map((c) => sql`(${c})`), ' AND ');
+  return join(
+    conditions.map((c) => sql`(${c})`),
+    ' AND ',
+  );
 }
 
 /** `(a) OR (b) …`; `FALSE` for none. */
 export function or(conditions: readonly Fragment[]): Fragment {
   if (conditions.length === 0) return raw('FALSE');
-  return join(conditions.map((c) => sql`(${c})`), ' OR ');
+  return join(
+    conditions.map((c) => sql`(${c})`),
+    ' OR ',
+  );
 }
 
 export function compile(fragment: Fragment): CompiledSql {

@@ -23,18 +23,7 @@ export interface GroupKey {
   readonly where: string;
 }
 
-export const GROUP_OPERATORS = [
-  'count',
-  'sum',
-  'average',
-  'min',
-  'max',
-  'first',
-  'last',
-  'push',
-  'add_to_set',
-  'merge_objects',
-] as const;
+export const GROUP_OPERATORS = ['count', 'sum', 'average', 'min', 'max', 'first', 'last', 'push', 'add_to_set', 'merge_objects'] as const;
 export type GroupOperator = (typeof GROUP_OPERATORS)[number];
 
 export interface GroupField {

@@ -23,7 +23,10 @@ export function compileUnwind(level: Level, stage: StageOf<'unwind'>, depth: num
     throw err.invalid(`${stage.where}.path`, `unwind needs a JSON list field (such as changed); ${stage.path} is a ${path.type} field`);
   }
   if (level.columns && !level.columns.some((c) => c.name === stage.path)) {
-    throw err.invalid(`${stage.where}.path`, `after a group or project, unwind a result name: ${level.columns.map((c) => c.name).join(', ')}`);
+    throw err.invalid(
+      `${stage.where}.path`,
+      `after a group or project, unwind a result name: ${level.columns.map((c) => c.name).join(', ')}`,
+    );
   }
   const alias = `u${depth}`;
   const list = sql`CASE WHEN jsonb_typeof(${path.expr}) = 'array' THEN ${path.expr} WHEN ${path.expr} IS NULL OR ${path.expr} = 'null'::jsonb THEN '[]'::jsonb ELSE jsonb_build_array(${path.expr}) END`;
@@ -66,7 +69,10 @@ export function compileProject(level: Level, stage: StageOf<'project'>, depth: n
   });
   const names = new Set(projected.map((p) => p.column.name));
   const kept = stage.excludeKeys ? [] : level.keyColumns.filter((c) => !names.has(c.name));
-  const select = join(projected.map((p) => sql`${p.expr} AS ${raw(p.column.alias)}`), ', ');
+  const select = join(
+    projected.map((p) => sql`${p.expr} AS ${raw(p.column.alias)}`),
+    ', ',
+  );
   const s = raw(`s${depth}`);
   const body = sql`SELECT ${s}.*, ${select} FROM ${source(level, depth)}`;
   const columns = [...kept, ...projected.map((p) => p.column)];
@@ -116,4 +122,3 @@ export function compileCount(level: Level, stage: StageOf<'count'>, depth: numbe
   const body = sql`SELECT count(*) AS ${raw(column.alias)} FROM ${source(level, depth)}`;
   return resultLevel(body, [column], [], [], raw(`${column.alias} ASC`));
 }
-

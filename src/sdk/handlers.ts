@@ -39,7 +39,12 @@ export function pluginHandlers(plugin: PluginClient) {
       init: unary(async (request, signal) => plugin.init({ options: struct(request.options), domain_id: text(request.domain_id) }, signal)),
       verify: unary(async (request, signal) => {
         await plugin.verify(
-          { options: struct(request.options), secret_data: struct(request.secret_data), schema: request.schema as string | undefined, domain_id: text(request.domain_id) },
+          {
+            options: struct(request.options),
+            secret_data: struct(request.secret_data),
+            schema: request.schema as string | undefined,
+            domain_id: text(request.domain_id),
+          },
           signal,
         );
         return {};

@@ -1,4 +1,13 @@
-import type { CostInfo, GetDataRequest, GetTasksRequest, InitRequest, PluginClient, Struct, TasksInfo, VerifyRequest } from '../plugins/plugin.js';
+import type {
+  CostInfo,
+  GetDataRequest,
+  GetTasksRequest,
+  InitRequest,
+  PluginClient,
+  Struct,
+  TasksInfo,
+  VerifyRequest,
+} from '../plugins/plugin.js';
 
 /**
  * What a plugin author writes: the calls of the SpaceONE cost-datasource protocol, with the

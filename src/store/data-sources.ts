@@ -68,9 +68,7 @@ export async function insertDataSource(db: Queryable, row: NewDataSource): Promi
 }
 
 export async function updateDataSource(db: Queryable, dataSourceId: string, patch: DataSourcePatch): Promise<DataSourceRow> {
-  const sets = UPDATABLE.filter((column) => column in patch).map(
-    (column) => sql`${raw(column)} = ${bind(column, patch[column])}`,
-  );
+  const sets = UPDATABLE.filter((column) => column in patch).map((column) => sql`${raw(column)} = ${bind(column, patch[column])}`);
   const assignments = join([...sets, raw('updated_at = now()')], ', ');
   const query = compile(sql`UPDATE data_source SET ${assignments} WHERE data_source_id = ${dataSourceId} RETURNING *`);
   const [row] = await uniqueName(() => db.query<DataSourceRow>(query.sql, query.params));
@@ -79,10 +77,9 @@ export async function updateDataSource(db: Queryable, dataSourceId: string, patc
 }
 
 export async function runningJobId(db: Queryable, dataSourceId: string): Promise<string | undefined> {
-  const [row] = await db.query<{ job_id: string }>(
-    `SELECT job_id FROM job WHERE data_source_id = $1 AND status = 'IN_PROGRESS'`,
-    [dataSourceId],
-  );
+  const [row] = await db.query<{ job_id: string }>(`SELECT job_id FROM job WHERE data_source_id = $1 AND status = 'IN_PROGRESS'`, [
+    dataSourceId,
+  ]);
   return row?.job_id;
 }
 

@@ -37,9 +37,7 @@ export async function migrate(db: Database): Promise<number[]> {
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await tx.query(CREATE_LEDGER);
-    const done = new Set(
-      (await tx.query<{ version: number }>('SELECT version FROM costsync_migration')).map((r) => r.version),
-    );
+    const done = new Set((await tx.query<{ version: number }>('SELECT version FROM costsync_migration')).map((r) => r.version));
     for (const migration of listMigrations()) {
       if (done.has(migration.version)) continue;
       for (const statement of splitStatements(migration.sql)) await tx.query(statement);

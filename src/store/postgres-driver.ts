@@ -138,7 +138,10 @@ class PostgresDatabase implements Database {
       clearTimeout(retry);
       const listening = current;
       if (!listening) return;
-      const ok = await listening.client.query(`UNLISTEN ${quoteIdent(channel)}`).then(() => true, () => false);
+      const ok = await listening.client.query(`UNLISTEN ${quoteIdent(channel)}`).then(
+        () => true,
+        () => false,
+      );
       listening.release(!ok);
     };
   }

@@ -19,8 +19,7 @@ for (const backend of BACKENDS) {
     });
     after(() => t.close());
 
-    const jobGet = (token?: string) =>
-      t.call('POST', '/cost-analysis/v1/job/get', { token, body: { job_id: world.ws1Source.doneJobId } });
+    const jobGet = (token?: string) => t.call('POST', '/cost-analysis/v1/job/get', { token, body: { job_id: world.ws1Source.doneJobId } });
 
     it('accepts a valid token', async () => {
       assert.equal((await jobGet(world.tokens.da)).status, 200);
@@ -30,13 +29,20 @@ for (const backend of BACKENDS) {
       const answer = await jobGet();
       assert.equal(answer.status, 401);
       assert.equal(errorOf(answer).code, 'ERROR_AUTHENTICATE_FAILURE');
-      const basic = await t.app.inject({ method: 'POST', url: '/cost-analysis/v1/job/get', headers: { authorization: 'Basic abc' }, payload: {} });
+      const basic = await t.app.inject({
+        method: 'POST',
+        url: '/cost-analysis/v1/job/get',
+        headers: { authorization: 'Basic abc' },
+        payload: {},
+      });
       assert.equal(basic.statusCode, 401);
     });
 
     it('answers 401 for a token signed with another key', async () => {
       const forged = await sign(new TextEncoder().encode('not-the-server-key-not-the-server-key'), {
-        did: DOMAIN_A, rol: 'DOMAIN_ADMIN', ver: '2.0',
+        did: DOMAIN_A,
+        rol: 'DOMAIN_ADMIN',
+        ver: '2.0',
       });
       const answer = await jobGet(forged);
       assert.equal(answer.status, 401);

@@ -108,7 +108,10 @@ for (const backend of BACKENDS) {
       assert.equal(answer.status, 200, answer.text);
       assert.deepEqual(answer.body.schedule, { state: 'ENABLED', hour: 0 });
       assert.deepEqual([answer.body.resource_group, answer.body.workspace_id], ['WORKSPACE', 'ws-1']);
-      assert.deepEqual(recorder.calls.map((c) => c.method), ['init']);
+      assert.deepEqual(
+        recorder.calls.map((c) => c.method),
+        ['init'],
+      );
     });
 
     it('rejects bad registrations with a code that says what to fix', async () => {
@@ -118,11 +121,36 @@ for (const backend of BACKENDS) {
         [{ name: 'x', plugin_info: {} }, 400, 'ERROR_REQUIRED_PARAMETER', /plugin_info.plugin_id/],
         [{ name: 'x', plugin_info: { plugin_id: 'nope' } }, 400, 'ERROR_INVALID_PARAMETER', /unknown plugin "nope"/],
         [{ name: 'x', plugin_info: { plugin_id: 'recorder' }, schedule: { hour: 24 } }, 400, 'ERROR_INVALID_PARAMETER', /schedule.hour/],
-        [{ name: 'x', plugin_info: { plugin_id: 'recorder' }, schedule: { hour: '3' } }, 400, 'ERROR_INVALID_PARAMETER_TYPE', /schedule.hour/],
-        [{ name: 'x', plugin_info: { plugin_id: 'recorder' }, resource_group: 'WORKSPACE' }, 400, 'ERROR_REQUIRED_PARAMETER', /workspace_id/],
-        [{ name: 'x', plugin_info: { plugin_id: 'recorder' }, data_source_type: 'WAREHOUSE' }, 400, 'ERROR_INVALID_PARAMETER', /data_source_type/],
-        [{ name: 'x', plugin_info: { plugin_id: 'recorder', secret_data: { api_key: 'wrong' } } }, 400, 'ERROR_INVALID_PARAMETER', /api_key is not accepted/],
-        [{ name: 'x', plugin_info: { plugin_id: 'recorder', secret_data: { api_key: 'unreachable' } } }, 502, 'ERROR_PLUGIN', /upstream is down/],
+        [
+          { name: 'x', plugin_info: { plugin_id: 'recorder' }, schedule: { hour: '3' } },
+          400,
+          'ERROR_INVALID_PARAMETER_TYPE',
+          /schedule.hour/,
+        ],
+        [
+          { name: 'x', plugin_info: { plugin_id: 'recorder' }, resource_group: 'WORKSPACE' },
+          400,
+          'ERROR_REQUIRED_PARAMETER',
+          /workspace_id/,
+        ],
+        [
+          { name: 'x', plugin_info: { plugin_id: 'recorder' }, data_source_type: 'WAREHOUSE' },
+          400,
+          'ERROR_INVALID_PARAMETER',
+          /data_source_type/,
+        ],
+        [
+          { name: 'x', plugin_info: { plugin_id: 'recorder', secret_data: { api_key: 'wrong' } } },
+          400,
+          'ERROR_INVALID_PARAMETER',
+          /api_key is not accepted/,
+        ],
+        [
+          { name: 'x', plugin_info: { plugin_id: 'recorder', secret_data: { api_key: 'unreachable' } } },
+          502,
+          'ERROR_PLUGIN',
+          /upstream is down/,
+        ],
         [{ name: 'x', plugin_info: { plugin_id: 'synthetic', options: { months: 'many' } } }, 400, 'ERROR_INVALID_PARAMETER', /months/],
       ];
       for (const [body, status, code, message] of cases) {
@@ -151,7 +179,10 @@ for (const backend of BACKENDS) {
         tags: { team: 'finops' },
       });
       assert.equal(updated.status, 200, updated.text);
-      assert.deepEqual([updated.body.name, updated.body.schedule, updated.body.tags], ['updated', { state: 'DISABLED', hour: 16 }, { team: 'finops' }]);
+      assert.deepEqual(
+        [updated.body.name, updated.body.schedule, updated.body.tags],
+        ['updated', { state: 'DISABLED', hour: 16 }, { team: 'finops' }],
+      );
       const filter = await post('update', da, { data_source_id: ds.data_source_id, secret_filter: { secrets: ['s'] } });
       assert.deepEqual([filter.status, errorOf(filter).code], [400, 'ERROR_NOT_ALLOW_SECRET_FILTER']);
       const template = await post('update', da, { data_source_id: ds.data_source_id, template: { a: 1 } });
@@ -169,7 +200,10 @@ for (const backend of BACKENDS) {
       assert.deepEqual(answer.body.plugin_info.options, { a: 1, b: 3 });
       assert.equal(answer.body.plugin_info.version, '1.2');
       assert.deepEqual(answer.body.plugin_info.metadata.seen_options, { a: 1, b: 3 });
-      assert.deepEqual(recorder.calls.map((c) => c.method), ['init']);
+      assert.deepEqual(
+        recorder.calls.map((c) => c.method),
+        ['init'],
+      );
     });
 
     it('update_secret_data verifies and replaces the secret; verify_plugin uses the stored one', async () => {
@@ -225,10 +259,18 @@ for (const backend of BACKENDS) {
 
     it('lists with request filters, minimal and only', async () => {
       const byName = await post('list', da, { name: 'updated' });
-      assert.deepEqual(byName.body.results.map((r: any) => r.name), ['updated']);
+      assert.deepEqual(
+        byName.body.results.map((r: any) => r.name),
+        ['updated'],
+      );
       const minimal = await post('list', da, { name: 'updated', query: { minimal: true } });
       assert.deepEqual(Object.keys(minimal.body.results[0]).sort(), [
-        'data_source_id', 'data_source_type', 'name', 'schedule', 'secret_type', 'workspace_id',
+        'data_source_id',
+        'data_source_type',
+        'name',
+        'schedule',
+        'secret_type',
+        'workspace_id',
       ]);
       const only = await post('list', da, { query: { only: ['name', 'schedule.hour'], filter: [{ k: 'name', v: 'updated', o: 'eq' }] } });
       assert.deepEqual(only.body.results, [{ name: 'updated', schedule: { hour: 16 } }]);

@@ -172,7 +172,10 @@ for (const backend of BACKENDS) {
       assert.equal(metrics.statusCode, 200);
       const samples = metrics.body.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
       for (const line of samples) assert.match(line, /^[a-zA-Z_:][\w:]*(\{[^}]*\})? [-+\w.]+$/);
-      assert.ok(samples.some((line) => line.startsWith('costsync_jobs{status="SUCCESS"}')), metrics.body);
+      assert.ok(
+        samples.some((line) => line.startsWith('costsync_jobs{status="SUCCESS"}')),
+        metrics.body,
+      );
       const paged = await t.call('GET', '/cost-analysis/v1/job-tasks?status=SUCCESS&query.page.limit=1', { token: w.tokens.da });
       assert.equal(paged.status, 200, paged.text);
       assert.equal(paged.body.results.length, 1);
@@ -237,10 +240,25 @@ const GRPC_CASES: [string, string, (p: string) => JsonMessage, (key: Key) => str
   ['Job', 'list', (p) => filterWith({ [p]: { status: 'CANCELED' } }), (key) => `body.query.filter[0].v.${key}`],
   ['JobTask', 'list', (p) => filterWith({ [p]: { x: 1 } }), (key) => `body.query.filter[0].v.${key}`],
   ['Job', 'list', (p) => filterWith({ nested: [1, { [p]: 1 }] }), (key) => `body.query.filter[0].v.nested[1].${key}`],
-  ['Job', 'list', (p) => ({ query: { filter: [{ k: 'status', v: 'SUCCESS', o: 'eq' }, { k: 'x', v: { [p]: 1 }, o: 'eq' }] } }),
-    (key) => `body.query.filter[1].v.${key}`],
-  ['DataSource', 'register', (p) => ({ name: 'n', plugin_info: { plugin_id: 'synthetic', options: { [p]: { x: 1 } } } }),
-    (key) => `body.plugin_info.options.${key}`],
+  [
+    'Job',
+    'list',
+    (p) => ({
+      query: {
+        filter: [
+          { k: 'status', v: 'SUCCESS', o: 'eq' },
+          { k: 'x', v: { [p]: 1 }, o: 'eq' },
+        ],
+      },
+    }),
+    (key) => `body.query.filter[1].v.${key}`,
+  ],
+  [
+    'DataSource',
+    'register',
+    (p) => ({ name: 'n', plugin_info: { plugin_id: 'synthetic', options: { [p]: { x: 1 } } } }),
+    (key) => `body.plugin_info.options.${key}`,
+  ],
   ['DataSource', 'register', (p) => ({ name: 'n', tags: { env: 'x', [p]: 'y' } }), (key) => `body.tags.${key}`],
 ];
 
@@ -271,13 +289,16 @@ describe('gRPC requests cannot reach a prototype', () => {
     for (const [service, method, build, pathOf] of GRPC_CASES) {
       for (const key of KEYS) {
         const what = `${service}.${method} ${pathOf(key)}`;
-        await assert.rejects(callBytes(api.address, service, method, requestWithKey(service, method, build, key), attacker), (error: ServiceError) => {
-          assert.equal(error.code, status.INVALID_ARGUMENT, `${what}: ${error.details}`);
-          assert.ok(error.details.startsWith('ERROR_INVALID_PARAMETER: '), `${what}: ${error.details}`);
-          assert.ok(error.details.includes(`key = ${pathOf(key)}`), `${what}: ${error.details}`);
-          assert.ok(error.details.includes(`"${key}" is not a field name`), `${what}: ${error.details}`);
-          return true;
-        });
+        await assert.rejects(
+          callBytes(api.address, service, method, requestWithKey(service, method, build, key), attacker),
+          (error: ServiceError) => {
+            assert.equal(error.code, status.INVALID_ARGUMENT, `${what}: ${error.details}`);
+            assert.ok(error.details.startsWith('ERROR_INVALID_PARAMETER: '), `${what}: ${error.details}`);
+            assert.ok(error.details.includes(`key = ${pathOf(key)}`), `${what}: ${error.details}`);
+            assert.ok(error.details.includes(`"${key}" is not a field name`), `${what}: ${error.details}`);
+            return true;
+          },
+        );
       }
     }
     assertPrototypeClean();

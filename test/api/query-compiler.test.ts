@@ -10,14 +10,17 @@ import { compileStat } from '../../src/query/stat.js';
 import { raw } from '../../src/query/sql.js';
 
 /** The compiler as pure functions: exact SQL for examples, and properties over arbitrary input. */
-const context = { scope: raw('domain_id = \'d\''), conditions: [] };
+const context = { scope: raw("domain_id = 'd'"), conditions: [] };
 const list = (query: unknown) => compileList(JOB_CATALOGUE, parseListQuery(query), context);
 const stat = (query: unknown) => compileStat(JOB_CATALOGUE, parseStatQuery(query), context);
 
 describe('query compiler', () => {
   it('compiles a list to parameterised SQL', () => {
     const plan = list({
-      filter: [{ k: 'status', v: ['SUCCESS', 'FAILURE'], o: 'in' }, { k: 'options.start', v: '2025-08', o: 'eq' }],
+      filter: [
+        { k: 'status', v: ['SUCCESS', 'FAILURE'], o: 'in' },
+        { k: 'options.start', v: '2025-08', o: 'eq' },
+      ],
       sort: [{ key: 'created_at', desc: true }],
       page: { start: 3, limit: 2 },
     });
@@ -37,7 +40,7 @@ describe('query compiler', () => {
     });
     assert.equal(
       plan.rows.sql,
-      "SELECT * FROM (SELECT status AS k0, COALESCE(sum((total_tasks)::double precision), 0) AS f0 FROM " +
+      'SELECT * FROM (SELECT status AS k0, COALESCE(sum((total_tasks)::double precision), 0) AS f0 FROM ' +
         "(SELECT * FROM (SELECT * FROM job WHERE (domain_id = 'd')) AS s0) AS s1 GROUP BY 1) AS result " +
         'ORDER BY k0 ASC NULLS FIRST LIMIT $1 OFFSET $2',
     );
@@ -50,10 +53,20 @@ describe('query compiler', () => {
       fc.property(fc.string(), fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (value, segment, name) => {
         fc.pre(!segment.includes('.'));
         const shape = (v: string, s: string, n: string) =>
-          compileStat(COST_CATALOGUE, parseStatQuery({
-            filter: [{ k: 'product', v, o: 'contain' }, { k: `tags.${s}`, v, o: 'eq' }],
-            aggregate: [{ group: { keys: [{ key: `additional_info.${s}`, name: n }], fields: [{ operator: 'count', name: `${n}!` }] } }, { sort: [{ key: n }] }],
-          }), context).rows;
+          compileStat(
+            COST_CATALOGUE,
+            parseStatQuery({
+              filter: [
+                { k: 'product', v, o: 'contain' },
+                { k: `tags.${s}`, v, o: 'eq' },
+              ],
+              aggregate: [
+                { group: { keys: [{ key: `additional_info.${s}`, name: n }], fields: [{ operator: 'count', name: `${n}!` }] } },
+                { sort: [{ key: n }] },
+              ],
+            }),
+            context,
+          ).rows;
         const compiled = shape(value, segment, name);
         assert.equal(compiled.sql, shape('x', 'y', 'z').sql);
         assert.ok(compiled.params.some((p) => Array.isArray(p) && p.includes(segment)));
@@ -66,14 +79,27 @@ describe('query compiler', () => {
       fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (pattern, key, name) => {
         fc.pre(!key.includes('.') && !name.includes('.'));
         const shape = (p: string, k: string, n: string) => {
-          const plan = compileStat(COST_CATALOGUE, parseStatQuery({
-            filter: [{ k: 'product', v: p, o: 'regex' }, { k: `tags.${k}`, v: [p], o: 'regex_in' }, { k: 'data', v: { [k]: p }, o: 'match' }],
-            aggregate: [
-              { unwind: { path: `data.${k}`, filter: [{ k: `data.${k}.x`, v: p, o: 'eq' }] } },
-              { group: { keys: [{ key: `data.${k}`, name: n }], fields: [{ operator: 'push', name: `${n}!`, fields: [{ key: 'cost', name: n }] }] } },
-              { project: { fields: [{ key: `${n}!`, name: n, operator: 'size' }] } },
-            ],
-          }), context);
+          const plan = compileStat(
+            COST_CATALOGUE,
+            parseStatQuery({
+              filter: [
+                { k: 'product', v: p, o: 'regex' },
+                { k: `tags.${k}`, v: [p], o: 'regex_in' },
+                { k: 'data', v: { [k]: p }, o: 'match' },
+              ],
+              aggregate: [
+                { unwind: { path: `data.${k}`, filter: [{ k: `data.${k}.x`, v: p, o: 'eq' }] } },
+                {
+                  group: {
+                    keys: [{ key: `data.${k}`, name: n }],
+                    fields: [{ operator: 'push', name: `${n}!`, fields: [{ key: 'cost', name: n }] }],
+                  },
+                },
+                { project: { fields: [{ key: `${n}!`, name: n, operator: 'size' }] } },
+              ],
+            }),
+            context,
+          );
           return { sql: plan.rows.sql, patterns: plan.patterns };
         };
         const compiled = shape(pattern, key, name);

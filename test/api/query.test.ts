@@ -39,7 +39,10 @@ for (const backend of BACKENDS) {
       for (const [ds, status, at, totalTasks, syncMode, errorCode] of plan) {
         j.push((await insertJob(t, ds, status, at, { totalTasks, syncMode, errorCode })).jobId);
       }
-      const published = { jobId: j[0], taskId: (await t.db.query<{ job_task_id: string }>('SELECT job_task_id FROM job_task WHERE job_id = $1', [j[0]]))[0].job_task_id };
+      const published = {
+        jobId: j[0],
+        taskId: (await t.db.query<{ job_task_id: string }>('SELECT job_task_id FROM job_task WHERE job_id = $1', [j[0]]))[0].job_task_id,
+      };
       await insertCost(t, alpha, published, '2025-07-01', 10);
       await insertCost(t, alpha, published, '2025-07-02', 20);
       await t.db.query(`UPDATE cost SET tags = '{"env": "dev", "team": "web"}' WHERE billed_date = '2025-07-02'`);
@@ -73,7 +76,10 @@ for (const backend of BACKENDS) {
         const single = await listJobs({ query: { sort: { key: 'status' }, page: { limit: 3 } } });
         const again = await listJobs({ query: { sort: { key: 'status' }, page: { limit: 3 } } });
         assert.deepEqual(jobIds(single), jobIds(again));
-        assert.deepEqual(single.body.results.map((r: any) => r.status), ['CANCELED', 'FAILURE', 'FAILURE']);
+        assert.deepEqual(
+          single.body.results.map((r: any) => r.status),
+          ['CANCELED', 'FAILURE', 'FAILURE'],
+        );
       });
 
       it('filters with filter and filter_or, in both key spellings, and with request fields', async () => {
@@ -82,7 +88,10 @@ for (const backend of BACKENDS) {
         const longForm = await listJobs({
           query: {
             filter: [{ key: 'data_source_id', value: alpha.data_source_id, operator: 'eq' }],
-            filter_or: [{ k: 'status', v: 'CANCELED', o: 'eq' }, { k: 'total_tasks', v: 5, o: 'gte' }],
+            filter_or: [
+              { k: 'status', v: 'CANCELED', o: 'eq' },
+              { k: 'total_tasks', v: 5, o: 'gte' },
+            ],
           },
         });
         assert.deepEqual(jobIds(longForm), [4, 3]);
@@ -134,7 +143,12 @@ for (const backend of BACKENDS) {
       it('returns minimal and only projections', async () => {
         const minimal = await listJobs({ query: { minimal: true, page: { limit: 1 } } });
         assert.deepEqual(Object.keys(minimal.body.results[0]).sort(), [
-          'data_source_id', 'job_id', 'remained_tasks', 'status', 'total_tasks', 'workspace_id',
+          'data_source_id',
+          'job_id',
+          'remained_tasks',
+          'status',
+          'total_tasks',
+          'workspace_id',
         ]);
         const only = await listJobs({ query: { only: ['status', 'options.sync_mode'], page: { limit: 1 } } });
         assert.deepEqual(only.body.results, [{ status: 'IN_PROGRESS', options: { sync_mode: 'MANUAL' } }]);
@@ -156,12 +170,24 @@ for (const backend of BACKENDS) {
     describe('Cost.list', () => {
       it('requires data_source_id and reads dotted JSON keys', async () => {
         const missing = await t.post('/cost-analysis/v1/cost/list', da, {});
-        assert.deepEqual(errorOf(missing), { status: 400, code: 'ERROR_REQUIRED_PARAMETER', message: 'Required parameter. (key = data_source_id)' });
+        assert.deepEqual(errorOf(missing), {
+          status: 400,
+          code: 'ERROR_REQUIRED_PARAMETER',
+          message: 'Required parameter. (key = data_source_id)',
+        });
         const dev = await t.post('/cost-analysis/v1/cost/list', da, {
           data_source_id: alpha.data_source_id,
-          query: { filter: [{ k: 'tags.env', v: 'dev', o: 'eq' }, { k: 'additional_info.Account ID', v: '123456789012', o: 'eq' }] },
+          query: {
+            filter: [
+              { k: 'tags.env', v: 'dev', o: 'eq' },
+              { k: 'additional_info.Account ID', v: '123456789012', o: 'eq' },
+            ],
+          },
         });
-        assert.deepEqual(dev.body.results.map((r: any) => [r.billed_date, r.cost, r.tags]), [['2025-07-02', 20, { env: 'dev', team: 'web' }]]);
+        assert.deepEqual(
+          dev.body.results.map((r: any) => [r.billed_date, r.cost, r.tags]),
+          [['2025-07-02', 20, { env: 'dev', team: 'web' }]],
+        );
         const since = await t.post('/cost-analysis/v1/cost/list', da, {
           data_source_id: alpha.data_source_id,
           query: { filter: [{ k: 'billed_date', v: '2025-07-02', o: 'gte' }] },
@@ -171,9 +197,15 @@ for (const backend of BACKENDS) {
       });
 
       it('caps pages at 1000 rows', async () => {
-        const big = await t.post('/cost-analysis/v1/cost/list', da, { data_source_id: beta.data_source_id, query: { page: { limit: 5000 } } });
+        const big = await t.post('/cost-analysis/v1/cost/list', da, {
+          data_source_id: beta.data_source_id,
+          query: { page: { limit: 5000 } },
+        });
         assert.deepEqual([big.body.results.length, big.body.total_count], [1000, 1005]);
-        const rest = await t.post('/cost-analysis/v1/cost/list', da, { data_source_id: beta.data_source_id, query: { page: { start: 1001 } } });
+        const rest = await t.post('/cost-analysis/v1/cost/list', da, {
+          data_source_id: beta.data_source_id,
+          query: { page: { start: 1001 } },
+        });
         assert.equal(rest.body.results.length, 5);
       });
 
@@ -182,7 +214,11 @@ for (const backend of BACKENDS) {
         assert.deepEqual(envs.body, { results: ['dev', 'prod'] });
         const counted = await t.post('/cost-analysis/v1/cost/stat', da, {
           data_source_id: alpha.data_source_id,
-          query: { aggregate: [{ group: { keys: [{ key: 'billed_month', name: 'month' }], fields: [{ key: 'cost', operator: 'sum', name: 'cost' }] } }] },
+          query: {
+            aggregate: [
+              { group: { keys: [{ key: 'billed_month', name: 'month' }], fields: [{ key: 'cost', operator: 'sum', name: 'cost' }] } },
+            ],
+          },
         });
         assert.deepEqual(counted.body, { results: [{ month: '2025-07', cost: 30 }] });
       });
@@ -256,8 +292,13 @@ for (const backend of BACKENDS) {
           { month: '2025-09', avg: 1, max: 1, first: '2025-09-01T00:00:00.000Z', failed: 1 },
         ]);
         const byDay = await statJobs({
-          filter: [{ k: 'created_at', v: '2025-08-01', o: 'datetime_gte' }, { k: 'created_at', v: '2025-08-02', o: 'datetime_lt' }],
-          aggregate: [{ group: { keys: [{ key: 'created_at', name: 'day', date_format: 'day' }], fields: [{ operator: 'count', name: 'n' }] } }],
+          filter: [
+            { k: 'created_at', v: '2025-08-01', o: 'datetime_gte' },
+            { k: 'created_at', v: '2025-08-02', o: 'datetime_lt' },
+          ],
+          aggregate: [
+            { group: { keys: [{ key: 'created_at', name: 'day', date_format: 'day' }], fields: [{ operator: 'count', name: 'n' }] } },
+          ],
         });
         assert.deepEqual(byDay.body.results, [{ day: 1, n: 2 }]);
       });
@@ -268,18 +309,29 @@ for (const backend of BACKENDS) {
         const groupsCounted = await statJobs({ aggregate: [{ group: { keys: [{ key: 'status' }] } }, { count: { name: 'statuses' } }] });
         assert.deepEqual(groupsCounted.body.results, [{ statuses: 4 }]);
         const window = await statJobs({
-          aggregate: [
-            { group: { keys: [{ key: 'status', name: 's' }] } },
-            { sort: { key: 's', desc: true } },
-            { skip: 1 },
-            { limit: 2 },
-          ],
+          aggregate: [{ group: { keys: [{ key: 'status', name: 's' }] } }, { sort: { key: 's', desc: true } }, { skip: 1 }, { limit: 2 }],
         });
         assert.deepEqual(window.body.results, [{ s: 'IN_PROGRESS' }, { s: 'FAILURE' }]);
         const regroup = await statJobs({
           aggregate: [
-            { group: { keys: [{ key: 'data_source_id', name: 'ds' }, { key: 'status', name: 'status' }], fields: [{ operator: 'count', name: 'n' }] } },
-            { group: { keys: [{ key: 'ds', name: 'ds' }], fields: [{ operator: 'count', name: 'statuses' }, { key: 'n', operator: 'sum', name: 'jobs' }] } },
+            {
+              group: {
+                keys: [
+                  { key: 'data_source_id', name: 'ds' },
+                  { key: 'status', name: 'status' },
+                ],
+                fields: [{ operator: 'count', name: 'n' }],
+              },
+            },
+            {
+              group: {
+                keys: [{ key: 'ds', name: 'ds' }],
+                fields: [
+                  { operator: 'count', name: 'statuses' },
+                  { key: 'n', operator: 'sum', name: 'jobs' },
+                ],
+              },
+            },
           ],
         });
         const byName = new Map(regroup.body.results.map((r: any) => [r.ds, [r.statuses, r.jobs]]));
@@ -308,7 +360,11 @@ for (const backend of BACKENDS) {
         ['regex on a number', { filter: [{ k: 'total_tasks', v: '1', o: 'regex' }] }, 'ERROR_INVALID_PARAMETER'],
         ['match with a string', { filter: [{ k: 'changed', v: 'x', o: 'match' }] }, 'ERROR_OPERATOR_DICT_VALUE_TYPE'],
         ['match on text', { filter: [{ k: 'status', v: {}, o: 'match' }] }, 'ERROR_INVALID_PARAMETER'],
-        ['too many conditions', { filter: Array.from({ length: 101 }, () => ({ k: 'status', v: 'x', o: 'eq' })) }, 'ERROR_INVALID_PARAMETER'],
+        [
+          'too many conditions',
+          { filter: Array.from({ length: 101 }, () => ({ k: 'status', v: 'x', o: 'eq' })) },
+          'ERROR_INVALID_PARAMETER',
+        ],
         ['filter not a list', { filter: { k: 'status', v: 'x', o: 'eq' } }, 'ERROR_INVALID_PARAMETER_TYPE'],
         ['unknown sort key', { sort: [{ key: 'colour' }] }, 'ERROR_INVALID_PARAMETER'],
         ['negative limit', { page: { limit: -1 } }, 'ERROR_INVALID_PARAMETER'],
@@ -332,14 +388,34 @@ for (const backend of BACKENDS) {
         ['unknown project operator', { aggregate: [{ project: { fields: [{ key: 'changed', operator: 'reverse' }] } }] }, 'ERROR_DB_QUERY'],
         ['unwind of text', { aggregate: [{ unwind: { path: 'status' } }, { count: { name: 'n' } }] }, 'ERROR_INVALID_PARAMETER'],
         ['too many stages', { aggregate: Array.from({ length: 21 }, () => ({ limit: 1 })) }, 'ERROR_INVALID_PARAMETER'],
-        ['unknown group operator', { aggregate: [{ group: { fields: [{ operator: 'median', key: 'total_tasks', name: 'm' }] } }] }, 'ERROR_DB_QUERY'],
-        ['conditions on push', { aggregate: [{ group: { fields: [{ operator: 'push', key: 'job_id', name: 'm', conditions: [{ k: 'status', v: 'x', o: 'eq' }] }] } }] }, 'ERROR_INVALID_PARAMETER'],
+        [
+          'unknown group operator',
+          { aggregate: [{ group: { fields: [{ operator: 'median', key: 'total_tasks', name: 'm' }] } }] },
+          'ERROR_DB_QUERY',
+        ],
+        [
+          'conditions on push',
+          {
+            aggregate: [
+              { group: { fields: [{ operator: 'push', key: 'job_id', name: 'm', conditions: [{ k: 'status', v: 'x', o: 'eq' }] }] } },
+            ],
+          },
+          'ERROR_INVALID_PARAMETER',
+        ],
         ['sum of text', { aggregate: [{ group: { fields: [{ operator: 'sum', key: 'status', name: 's' }] } }] }, 'ERROR_INVALID_PARAMETER'],
         ['field without name', { aggregate: [{ group: { fields: [{ operator: 'count' }] } }] }, 'ERROR_REQUIRED_PARAMETER'],
-        ['sort by an unknown name', { aggregate: [{ group: { keys: [{ key: 'status' }] } }, { sort: [{ key: 'count' }] }] }, 'ERROR_INVALID_PARAMETER'],
+        [
+          'sort by an unknown name',
+          { aggregate: [{ group: { keys: [{ key: 'status' }] } }, { sort: [{ key: 'count' }] }] },
+          'ERROR_INVALID_PARAMETER',
+        ],
         ['date_format on text', { aggregate: [{ group: { keys: [{ key: 'status', date_format: 'year' }] } }] }, 'ERROR_INVALID_PARAMETER'],
         ['bad date_format', { aggregate: [{ group: { keys: [{ key: 'created_at', date_format: '%Q' }] } }] }, 'ERROR_INVALID_PARAMETER'],
-        ['inherited date_format', { aggregate: [{ group: { keys: [{ key: 'created_at', date_format: 'constructor' }] } }] }, 'ERROR_INVALID_PARAMETER'],
+        [
+          'inherited date_format',
+          { aggregate: [{ group: { keys: [{ key: 'created_at', date_format: 'constructor' }] } }] },
+          'ERROR_INVALID_PARAMETER',
+        ],
         ['no group, count or project', { aggregate: [{ limit: 2 }] }, 'ERROR_NOT_SUPPORT_QUERY_OPTION'],
         ['unknown distinct key', { distinct: 'colour' }, 'ERROR_INVALID_PARAMETER'],
       ];

@@ -68,7 +68,10 @@ for (const backend of BACKENDS) {
         const all = await t.call('GET', '/cost-analysis/v1/job-tasks', { token: w.tokens.da });
         assert.equal(all.body.total_count, 5);
         const byJob = await t.call('GET', `/cost-analysis/v1/job-tasks?job_id=${w.ws2Source.doneJobId}`, { token: w.tokens.da });
-        assert.deepEqual(byJob.body.results.map((r: any) => r.job_task_id), [w.ws2Source.doneTaskId]);
+        assert.deepEqual(
+          byJob.body.results.map((r: any) => r.job_task_id),
+          [w.ws2Source.doneTaskId],
+        );
         const paged = await t.call('GET', '/cost-analysis/v1/job-tasks?status=SUCCESS&query.page.limit=2&query.sort.key=created_at', {
           token: w.tokens.da,
         });
@@ -204,7 +207,9 @@ for (const backend of BACKENDS) {
         });
         assert.deepEqual([register.status, errorOf(register).code], [400, 'ERROR_INVALID_PARAMETER']);
         assert.match(errorOf(register).message, /key = body\.name/);
-        const filter = await t.post('/cost-analysis/v1/job/list', w.tokens.da, { query: { filter: [{ k: 'status', v: 'a\u0000', o: 'eq' }] } });
+        const filter = await t.post('/cost-analysis/v1/job/list', w.tokens.da, {
+          query: { filter: [{ k: 'status', v: 'a\u0000', o: 'eq' }] },
+        });
         assert.equal(filter.status, 400);
         const path = await t.call('GET', '/cost-analysis/v1/job-task/job-task-%00', { token: w.tokens.da });
         assert.equal(path.status, 400);
@@ -212,7 +217,11 @@ for (const backend of BACKENDS) {
 
       it('names a missing or mistyped parameter', async () => {
         const missing = await t.post('/cost-analysis/v1/job/get', w.tokens.da, {});
-        assert.deepEqual(errorOf(missing), { status: 400, code: 'ERROR_REQUIRED_PARAMETER', message: 'Required parameter. (key = job_id)' });
+        assert.deepEqual(errorOf(missing), {
+          status: 400,
+          code: 'ERROR_REQUIRED_PARAMETER',
+          message: 'Required parameter. (key = job_id)',
+        });
         const typed = await t.post('/cost-analysis/v1/job/get', w.tokens.da, { job_id: 7 });
         assert.deepEqual(errorOf(typed), {
           status: 400,

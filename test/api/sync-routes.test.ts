@@ -48,7 +48,10 @@ for (const backend of BACKENDS) {
       const canceled = await t.post('/cost-analysis/v1/job/cancel', wo1, { job_id: first.body.job_id });
       assert.equal(canceled.body.status, 'CANCELED');
       const tasks = await t.call('GET', `/cost-analysis/v1/job-tasks?job_id=${first.body.job_id}`, { token: wo1 });
-      assert.deepEqual(tasks.body.results.map((r: any) => r.status), ['CANCELED']);
+      assert.deepEqual(
+        tasks.body.results.map((r: any) => r.status),
+        ['CANCELED'],
+      );
     });
 
     it('runs a sync to SUCCESS and publishes its rows only then', async () => {
@@ -65,7 +68,10 @@ for (const backend of BACKENDS) {
       assert.deepEqual([job.body.status, job.body.remained_tasks, job.body.workspace_id], ['SUCCESS', 0, 'ws-1']);
       assert.ok(job.body.finished_at);
       const task = await t.post('/cost-analysis/v1/job-tasks/search', wo1, { job_id: jobId });
-      assert.deepEqual(task.body.results.map((r: any) => [r.status, r.created_count]), [['SUCCESS', ROWS]]);
+      assert.deepEqual(
+        task.body.results.map((r: any) => [r.status, r.created_count]),
+        [['SUCCESS', ROWS]],
+      );
       const costs = await t.post('/cost-analysis/v1/cost/list', wo1, { data_source_id: dataSourceId, query: { page: { limit: 5 } } });
       assert.equal(costs.body.total_count, ROWS);
       assert.equal(costs.body.results.length, 5);
@@ -85,7 +91,10 @@ for (const backend of BACKENDS) {
       const jobs = await t.post('/cost-analysis/v1/job/stat', da, {
         query: { aggregate: [{ group: { keys: [{ key: 'status' }], fields: [{ operator: 'count', name: 'n' }] } }] },
       });
-      assert.deepEqual(jobs.body.results, [{ status: 'CANCELED', n: 1 }, { status: 'SUCCESS', n: 2 }]);
+      assert.deepEqual(jobs.body.results, [
+        { status: 'CANCELED', n: 1 },
+        { status: 'SUCCESS', n: 2 },
+      ]);
     });
 
     it('deregister removes the published rows', async () => {

@@ -54,10 +54,7 @@ async function visibleEverywhere(t: TestApp, token: string, sources: Source[]) {
       ids(await t.post('/cost-analysis/v1/data-source/list', token, {}), 'data_source_id'),
       new Set<string>((await t.post('/cost-analysis/v1/data-source/stat', token, { query: { distinct: 'data_source_id' } })).body.results),
     ],
-    costs: [
-      costs,
-      new Set<string>((await t.post('/cost-analysis/v1/cost/stat', token, { query: { distinct: 'cost_id' } })).body.results),
-    ],
+    costs: [costs, new Set<string>((await t.post('/cost-analysis/v1/cost/stat', token, { query: { distinct: 'cost_id' } })).body.results)],
   };
   return views;
 }
@@ -119,7 +116,7 @@ for (const backend of BACKENDS) {
         for (const get of gets(t, token, w.ws1Source)) assert.equal((await get()).status, 200);
         const [costGet, ...others] = gets(t, token, w.domainSource).reverse();
         for (const get of others) assert.equal((await get()).status, 200);
-        assert.equal((await costGet()).status, 404, 'a DOMAIN source\'s cost rows belong to no workspace');
+        assert.equal((await costGet()).status, 404, "a DOMAIN source's cost rows belong to no workspace");
       }
       const all = [...domainA, w.otherDomainSource];
       await assertSeesExactly(t, w.tokens.wo2, [w.domainSource, w.ws2Source], all, [w.ws2Source]);

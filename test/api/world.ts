@@ -70,7 +70,8 @@ async function seedSource(t: TestApp, token: string, body: Record<string, unknow
   const ds = answer.body as { data_source_id: string; workspace_id: string; domain_id: string; resource_group: string };
   const done = await insertJob(t, ds, 'SUCCESS', '2025-09-01T10:00:00Z');
   const costIds = [await insertCost(t, ds, done, '2025-08-01', 10), await insertCost(t, ds, done, '2025-08-02', 5.5)];
-  if (!running) return { dataSourceId: ds.data_source_id, workspaceId: ds.workspace_id, doneJobId: done.jobId, doneTaskId: done.taskId, costIds };
+  if (!running)
+    return { dataSourceId: ds.data_source_id, workspaceId: ds.workspace_id, doneJobId: done.jobId, doneTaskId: done.taskId, costIds };
   const live = await insertJob(t, ds, 'IN_PROGRESS', '2025-09-02T10:00:00Z');
   return {
     dataSourceId: ds.data_source_id,
@@ -106,16 +107,36 @@ export async function insertJob(
     `INSERT INTO job (job_id, status, options, total_tasks, remained_tasks, changed, planned, deadline_at, error_code,
                       resource_group, workspace_id, domain_id, data_source_id, created_at, updated_at, finished_at)
      VALUES ($1, $2, $3, $11, $4, '[{"start": "2025-08"}]', true, now() + interval '1 hour', $12, $5, $6, $7, $8, $9, $9, $10)`,
-    [jobId, status, JSON.stringify({ no_preload_cache: false, start: null, sync_mode: extra.syncMode ?? 'MANUAL' }),
-      status === 'IN_PROGRESS' ? 1 : 0, ds.resource_group, ds.workspace_id, ds.domain_id, ds.data_source_id, createdAt, finished,
-      extra.totalTasks ?? 1, extra.errorCode ?? null],
+    [
+      jobId,
+      status,
+      JSON.stringify({ no_preload_cache: false, start: null, sync_mode: extra.syncMode ?? 'MANUAL' }),
+      status === 'IN_PROGRESS' ? 1 : 0,
+      ds.resource_group,
+      ds.workspace_id,
+      ds.domain_id,
+      ds.data_source_id,
+      createdAt,
+      finished,
+      extra.totalTasks ?? 1,
+      extra.errorCode ?? null,
+    ],
   );
   await t.db.query(
     `INSERT INTO job_task (job_task_id, status, options, changed, created_count, seq, resource_group, workspace_id, domain_id,
                            job_id, data_source_id, created_at, updated_at, finished_at)
      VALUES ($1, $2, '{"month": "2025-08"}', '{"start": "2025-08"}', 2, 0, $3, $4, $5, $6, $7, $8, $8, $9)`,
-    [taskId, status === 'IN_PROGRESS' ? 'PENDING' : 'SUCCESS', ds.resource_group, ds.workspace_id, ds.domain_id, jobId,
-      ds.data_source_id, createdAt, finished],
+    [
+      taskId,
+      status === 'IN_PROGRESS' ? 'PENDING' : 'SUCCESS',
+      ds.resource_group,
+      ds.workspace_id,
+      ds.domain_id,
+      jobId,
+      ds.data_source_id,
+      createdAt,
+      finished,
+    ],
   );
   return { jobId, taskId };
 }
@@ -136,8 +157,18 @@ export async function insertCost(
                        data_source_id, job_id, job_task_id, workspace_id, domain_id, billed_year, billed_month, billed_date)
      VALUES ($1, $2, 1, 'aws', 'us-east-1', 'aws.us-east-1', 'Compute', '{"env": "prod"}', '{"Account ID": "123456789012"}',
              '{"hours": 2}', $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [costId, cost, ds.data_source_id, job.jobId, job.taskId, costWorkspace(ds), ds.domain_id, billedDate.slice(0, 4),
-      billedDate.slice(0, 7), billedDate],
+    [
+      costId,
+      cost,
+      ds.data_source_id,
+      job.jobId,
+      job.taskId,
+      costWorkspace(ds),
+      ds.domain_id,
+      billedDate.slice(0, 4),
+      billedDate.slice(0, 7),
+      billedDate,
+    ],
   );
   return costId;
 }

@@ -33,7 +33,10 @@ describe('costsync jobs, tasks, data-sources, job watch, job cancel', () => {
     assert.deepEqual(rows[1].slice(0, 5), [server.demoJob.job_id, 'SUCCESS', server.demoJob.data_source_id, '6/6', DEMO_ROWS_TEXT]);
     assert.match(footer, /^1 of 1 jobs/);
     const json = await runCli(['jobs', '--json', '--status', 'SUCCESS'], { ...env });
-    assert.deepEqual(JSON.parse(json.stdout).results.map((j: { job_id: string }) => j.job_id), [server.demoJob.job_id]);
+    assert.deepEqual(
+      JSON.parse(json.stdout).results.map((j: { job_id: string }) => j.job_id),
+      [server.demoJob.job_id],
+    );
   });
 
   it('tasks and data-sources: aligned tables', async () => {
@@ -41,12 +44,17 @@ describe('costsync jobs, tasks, data-sources, job watch, job cancel', () => {
     assert.equal(tasks.code, 0, tasks.stderr);
     const rows = columns(tasks.stdout.split('\n6 tasks')[0]);
     assert.equal(rows.length, 7);
-    assert.ok(rows.slice(1).every((r) => r[1] === 'SUCCESS' && r[2] === '1'), tasks.stdout);
+    assert.ok(
+      rows.slice(1).every((r) => r[1] === 'SUCCESS' && r[2] === '1'),
+      tasks.stdout,
+    );
     const sources = await runCli(['data-sources'], env);
     const [header, demo] = columns(sources.stdout.split('\n1 data sources')[0]);
     assert.deepEqual(header, ['DATA_SOURCE_ID', 'NAME', 'PLUGIN', 'SCHEDULE', 'LAST_SYNCHRONIZED_AT', 'LAST_JOB', 'STATUS']);
-    assert.deepEqual([demo[0], demo[1], demo[2], demo[3], demo[5], demo[6]],
-      [server.demoJob.data_source_id, 'demo', 'synthetic', 'daily 16:00 UTC', server.demoJob.job_id, 'SUCCESS']);
+    assert.deepEqual(
+      [demo[0], demo[1], demo[2], demo[3], demo[5], demo[6]],
+      [server.demoJob.data_source_id, 'demo', 'synthetic', 'daily 16:00 UTC', server.demoJob.job_id, 'SUCCESS'],
+    );
   });
 
   it('job cancel ends a running job; job watch then reports it and exits 1', async () => {
@@ -72,7 +80,19 @@ describe('costsync jobs, tasks, data-sources, job watch, job cancel', () => {
   });
 
   it('--help on every command shows an example', async () => {
-    const commands = [[], ['serve'], ['worker'], ['token'], ['sync'], ['jobs'], ['tasks'], ['data-sources'], ['job'], ['job', 'watch'], ['job', 'cancel']];
+    const commands = [
+      [],
+      ['serve'],
+      ['worker'],
+      ['token'],
+      ['sync'],
+      ['jobs'],
+      ['tasks'],
+      ['data-sources'],
+      ['job'],
+      ['job', 'watch'],
+      ['job', 'cancel'],
+    ];
     for (const command of commands) {
       const help = await runCli([...command, '--help']);
       assert.equal(help.code, 0, command.join(' '));

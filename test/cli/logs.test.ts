@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { testClock } from '../helpers/engine-fixture.js';
 
 describe('logs', () => {
-  it('are JSON lines; a task\'s lines carry job_id and job_task_id; no secret or token appears', async () => {
+  it("are JSON lines; a task's lines carry job_id and job_task_id; no secret or token appears", async () => {
     const lines: string[] = [];
     const log = makeLogger('debug', { write: (line: string) => void lines.push(line) });
     const ctx = await openApp(loadConfig({ COSTSYNC_DATA_DIR: 'memory://', COSTSYNC_SCHEDULER: '0' }), { log, clock: testClock });
@@ -26,8 +26,10 @@ describe('logs', () => {
       })) as { data_source_id: string };
       const token = await issueToken(ctx.tokenKey, { domainId: DEMO_ADMIN.domainId, role: DEMO_ADMIN.role });
       const answer = await app.inject({
-        method: 'POST', url: '/cost-analysis/v1/data-source/sync',
-        headers: { authorization: `Bearer ${token}` }, payload: { data_source_id: ds.data_source_id },
+        method: 'POST',
+        url: '/cost-analysis/v1/data-source/sync',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { data_source_id: ds.data_source_id },
       });
       assert.equal(answer.statusCode, 200, answer.body);
       const job = await ctx.engine.waitForJob(answer.json().job_id);
@@ -40,7 +42,10 @@ describe('logs', () => {
         assert.equal(entry.job_id, job.job_id);
         assert.match(entry.job_task_id, /^job-task-[0-9a-f]{12}$/);
       }
-      assert.ok(entries.some((e) => e.req?.url === '/cost-analysis/v1/data-source/sync'), 'requests are logged');
+      assert.ok(
+        entries.some((e) => e.req?.url === '/cost-analysis/v1/data-source/sync'),
+        'requests are logged',
+      );
       const all = lines.join('');
       assert.ok(!all.includes(secret), 'the plugin secret never appears');
       assert.ok(!all.includes(token), 'the bearer token never appears');
@@ -53,13 +58,22 @@ describe('logs', () => {
 
   it('read well in a terminal: time, level, message, then the fields', () => {
     const line = JSON.stringify({
-      level: 40, time: Date.UTC(2026, 4, 1, 14, 3, 22, 120), pid: 1, hostname: 'h', service: 'costsync',
-      job_id: 'job-0a1b2c3d4e5f', job_task_id: 'job-task-0a1b2c3d4e5f', attempt: 2, error_code: 'ERROR_UNAVAILABLE',
+      level: 40,
+      time: Date.UTC(2026, 4, 1, 14, 3, 22, 120),
+      pid: 1,
+      hostname: 'h',
+      service: 'costsync',
+      job_id: 'job-0a1b2c3d4e5f',
+      job_task_id: 'job-task-0a1b2c3d4e5f',
+      attempt: 2,
+      error_code: 'ERROR_UNAVAILABLE',
       msg: 'transient plugin error, will retry: synthetic outage',
     });
-    assert.equal(formatLogLine(line, false),
+    assert.equal(
+      formatLogLine(line, false),
       '14:03:22.120 WARN  transient plugin error, will retry: synthetic outage job_id=job-0a1b2c3d4e5f ' +
-      'job_task_id=job-task-0a1b2c3d4e5f attempt=2 error_code=ERROR_UNAVAILABLE\n');
+        'job_task_id=job-task-0a1b2c3d4e5f attempt=2 error_code=ERROR_UNAVAILABLE\n',
+    );
     assert.match(formatLogLine(line, true), /\x1b\[33mWARN \x1b\[0m/);
     assert.equal(formatLogLine('not json', false), 'not json\n');
   });

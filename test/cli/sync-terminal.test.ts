@@ -32,13 +32,25 @@ describe('costsync sync', () => {
     assert.ok(frames.length >= 3, `progress frames:\n${frames.join('\n')}`);
     const running = frames.filter((f) => f.endsWith('IN_PROGRESS'));
     assert.ok(running.length > 0, 'a frame while it runs');
-    for (const frame of running) assert.match(frame, /^\[[#.]{24}\] (planning|[0-2]\/2 tasks) {2}[\d,]+ rows {2}[\d,]+ rows\/s( {2}ETA [\d.]+ (ms|s))? {2}IN_PROGRESS$/);
-    assert.ok(running.some((f) => !/ 0 rows /.test(f)), `rows counted while it runs:\n${running.join('\n')}`);
+    for (const frame of running)
+      assert.match(
+        frame,
+        /^\[[#.]{24}\] (planning|[0-2]\/2 tasks) {2}[\d,]+ rows {2}[\d,]+ rows\/s( {2}ETA [\d.]+ (ms|s))? {2}IN_PROGRESS$/,
+      );
+    assert.ok(
+      running.some((f) => !/ 0 rows /.test(f)),
+      `rows counted while it runs:\n${running.join('\n')}`,
+    );
     const last = frames[frames.length - 1];
     const [{ rows }] = await server.ctx.db.query<{ rows: number }>(
-      `SELECT sum(created_count)::int AS rows FROM job_task WHERE data_source_id = $1`, [id]);
+      `SELECT sum(created_count)::int AS rows FROM job_task WHERE data_source_id = $1`,
+      [id],
+    );
     assert.equal(last, `[${'#'.repeat(24)}] 2/2 tasks  ${rows.toLocaleString('en-US')} rows  ${last.split('  ')[2]}  SUCCESS`);
-    assert.match(result.stdout, new RegExp(`job job-[0-9a-f]{12} SUCCESS in [\\d.]+ (ms|s): 2 tasks, ${rows.toLocaleString('en-US')} rows`));
+    assert.match(
+      result.stdout,
+      new RegExp(`job job-[0-9a-f]{12} SUCCESS in [\\d.]+ (ms|s): 2 tasks, ${rows.toLocaleString('en-US')} rows`),
+    );
   });
 
   it('in a terminal: exits 1 when the job fails, naming the failed task and its error', async () => {

@@ -17,7 +17,9 @@ describe('the error catalogue', () => {
   it('renders the upstream REST error body', () => {
     const error = new CostsyncError('ERROR_JOB_STATE', 'Only running jobs can be canceled. (job_state = SUCCESS)');
     assert.equal(error.httpStatus, 400);
-    assert.deepEqual(error.toBody(), { detail: { code: 'ERROR_JOB_STATE', message: 'Only running jobs can be canceled. (job_state = SUCCESS)' } });
+    assert.deepEqual(error.toBody(), {
+      detail: { code: 'ERROR_JOB_STATE', message: 'Only running jobs can be canceled. (job_state = SUCCESS)' },
+    });
   });
 
   it('turns anything thrown into ERROR_UNKNOWN', () => {

@@ -57,14 +57,15 @@ const SCENARIOS: Scenario[] = [
 ];
 
 const ROWS_A_DAY = 2 * 10;
-const rowsByMonth = (days: Record<string, number>) =>
-  Object.fromEntries(Object.entries(days).map(([month, n]) => [month, n * ROWS_A_DAY]));
+const rowsByMonth = (days: Record<string, number>) => Object.fromEntries(Object.entries(days).map(([month, n]) => [month, n * ROWS_A_DAY]));
 const total = (days: Record<string, number>) => Object.values(days).reduce((sum, n) => sum + n, 0) * ROWS_A_DAY;
 
 async function publishedByMonth(ctx: AppContext, dataSourceId: string): Promise<{ months: Record<string, number>; jobs: string[] }> {
   const rows = await ctx.db.query<{ billed_month: string; n: number; jobs: string[] }>(
     `SELECT billed_month, count(*)::int AS n, array_agg(DISTINCT job_id) AS jobs
-       FROM published_cost WHERE data_source_id = $1 GROUP BY billed_month ORDER BY billed_month`, [dataSourceId]);
+       FROM published_cost WHERE data_source_id = $1 GROUP BY billed_month ORDER BY billed_month`,
+    [dataSourceId],
+  );
   return { months: Object.fromEntries(rows.map((r) => [r.billed_month, r.n])), jobs: [...new Set(rows.flatMap((r) => r.jobs))] };
 }
 
@@ -121,7 +122,9 @@ for (const backend of BACKENDS) {
         const published = await publishedByMonth(ctx, demo.data_source_id);
         assert.deepEqual(published.months, rowsByMonth(scenario.second), 'each month once: replaced, not added to');
         assert.deepEqual(published.jobs, [next.job_id], 'only the new generation is visible');
-        const [{ n }] = await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cost WHERE data_source_id = $1', [demo.data_source_id]);
+        const [{ n }] = await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cost WHERE data_source_id = $1', [
+          demo.data_source_id,
+        ]);
         assert.equal(n, total(scenario.second), 'nothing of the first generation is left behind');
       });
     });

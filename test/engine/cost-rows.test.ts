@@ -18,7 +18,9 @@ function column(line: string[], name: (typeof COST_COPY_COLUMNS)[number]): strin
 
 describe('cost rows as COPY text', () => {
   it('fills defaults, derives region_key and the billed year and month, and escapes text', () => {
-    const [line] = encode([{ billed_date: '2026-03-05', provider: ' aws ', region_code: 'us-east-1', resource: 'a\tb\nc\\d', tags: { env: 'prod' } }]);
+    const [line] = encode([
+      { billed_date: '2026-03-05', provider: ' aws ', region_code: 'us-east-1', resource: 'a\tb\nc\\d', tags: { env: 'prod' } },
+    ]);
     assert.equal(line.length, COST_COPY_COLUMNS.length);
     assert.match(column(line, 'cost_id'), /^cost-[0-9a-f]{12}$/);
     assert.equal(column(line, 'cost'), '0');
@@ -29,12 +31,21 @@ describe('cost rows as COPY text', () => {
     assert.equal(column(line, 'usage_unit'), '\\N');
     assert.equal(column(line, 'workspace_id'), '\\N');
     assert.equal(column(line, 'tags'), '{"env":"prod"}');
-    assert.deepEqual([column(line, 'billed_year'), column(line, 'billed_month'), column(line, 'billed_date')], ['2026', '2026-03', '2026-03-05']);
+    assert.deepEqual(
+      [column(line, 'billed_year'), column(line, 'billed_month'), column(line, 'billed_date')],
+      ['2026', '2026-03', '2026-03-05'],
+    );
   });
 
   it('collects the keys of tags, additional_info and data', () => {
     const keys = new CostKeys();
-    encode([{ billed_date: '2026-01-01', tags: { a: 1 }, data: { x: 1 } }, { billed_date: '2026-01-01', tags: { b: 1 }, additional_info: { 'Account ID': '1' } }], keys);
+    encode(
+      [
+        { billed_date: '2026-01-01', tags: { a: 1 }, data: { x: 1 } },
+        { billed_date: '2026-01-01', tags: { b: 1 }, additional_info: { 'Account ID': '1' } },
+      ],
+      keys,
+    );
     assert.deepEqual(keys.toJSON(), { tags: ['a', 'b'], additional_info: ['Account ID'], data: ['x'] });
   });
 

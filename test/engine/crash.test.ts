@@ -32,7 +32,15 @@ const KEEP_ALL = { COSTSYNC_RETENTION_MONTHS: '0' };
 
 function startCli(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    env: { ...process.env, COSTSYNC_LOG_LEVEL: 'warn', COSTSYNC_SCHEDULER: '0', COSTSYNC_DEMO: '0', COSTSYNC_TASK_LEASE_S: '1', ...KEEP_ALL, ...env },
+    env: {
+      ...process.env,
+      COSTSYNC_LOG_LEVEL: 'warn',
+      COSTSYNC_SCHEDULER: '0',
+      COSTSYNC_DEMO: '0',
+      COSTSYNC_TASK_LEASE_S: '1',
+      ...KEEP_ALL,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 }
@@ -45,36 +53,47 @@ function killed(child: ChildProcess): Promise<void> {
 }
 
 describe('a worker killed with SIGKILL mid-task', () => {
-  if (HAS_SERVER) it('postgres: another worker takes the task over; no row lost or doubled', async () => {
-    const store = await openTestStore('postgres');
-    const { engine } = makeTestEngine(store.db, { leaseMs: 1000, heartbeatMs: 300, retentionMonths: 0 });
-    try {
-      const ds = await insertDataSource(store.db, SLOW);
-      const job = await engine.sync(ds, { syncMode: 'MANUAL' });
-      const worker = startCli(['worker'], { COSTSYNC_DATABASE_URL: store.url!, COSTSYNC_WORKER_CONCURRENCY: '2' });
-      await until('the worker to write rows', async () => (await storedCount(store.db, ds.data_source_id)) > 40);
-      await killed(worker);
-      const [before] = await store.db.query<{ status: string; running: number }>(
-        `SELECT j.status, (SELECT count(*)::int FROM job_task t WHERE t.job_id = j.job_id AND t.status = 'IN_PROGRESS') AS running
-           FROM job j WHERE job_id = $1`, [job.job_id]);
-      assert.equal(before.status, 'IN_PROGRESS', 'killed mid-job');
-      assert.ok(before.running > 0, 'killed mid-task');
+  if (HAS_SERVER)
+    it('postgres: another worker takes the task over; no row lost or doubled', async () => {
+      const store = await openTestStore('postgres');
+      const { engine } = makeTestEngine(store.db, { leaseMs: 1000, heartbeatMs: 300, retentionMonths: 0 });
+      try {
+        const ds = await insertDataSource(store.db, SLOW);
+        const job = await engine.sync(ds, { syncMode: 'MANUAL' });
+        const worker = startCli(['worker'], { COSTSYNC_DATABASE_URL: store.url!, COSTSYNC_WORKER_CONCURRENCY: '2' });
+        await until('the worker to write rows', async () => (await storedCount(store.db, ds.data_source_id)) > 40);
+        await killed(worker);
+        const [before] = await store.db.query<{ status: string; running: number }>(
+          `SELECT j.status, (SELECT count(*)::int FROM job_task t WHERE t.job_id = j.job_id AND t.status = 'IN_PROGRESS') AS running
+           FROM job j WHERE job_id = $1`,
+          [job.job_id],
+        );
+        assert.equal(before.status, 'IN_PROGRESS', 'killed mid-job');
+        assert.ok(before.running > 0, 'killed mid-task');
 
-      engine.start();
-      const done = await engine.waitForJob(job.job_id, { timeoutMs: 60_000 });
-      assert.equal(done.status, 'SUCCESS');
-      const tasks = await store.db.query<{ attempt: number; created_count: number }>(
-        'SELECT attempt, created_count FROM job_task WHERE job_id = $1', [job.job_id]);
-      assert.ok(tasks.some((t) => t.attempt === 2), 'a task was taken over');
-      const expected = await cleanRunCount(SLOW);
-      assert.equal(tasks.reduce((sum, t) => sum + t.created_count, 0), expected);
-      assert.equal(await publishedCount(store.db, ds.data_source_id), expected);
-      assert.equal(await storedCount(store.db, ds.data_source_id), expected);
-    } finally {
-      await engine.stop();
-      await store.release();
-    }
-  });
+        engine.start();
+        const done = await engine.waitForJob(job.job_id, { timeoutMs: 60_000 });
+        assert.equal(done.status, 'SUCCESS');
+        const tasks = await store.db.query<{ attempt: number; created_count: number }>(
+          'SELECT attempt, created_count FROM job_task WHERE job_id = $1',
+          [job.job_id],
+        );
+        assert.ok(
+          tasks.some((t) => t.attempt === 2),
+          'a task was taken over',
+        );
+        const expected = await cleanRunCount(SLOW);
+        assert.equal(
+          tasks.reduce((sum, t) => sum + t.created_count, 0),
+          expected,
+        );
+        assert.equal(await publishedCount(store.db, ds.data_source_id), expected);
+        assert.equal(await storedCount(store.db, ds.data_source_id), expected);
+      } finally {
+        await engine.stop();
+        await store.release();
+      }
+    });
 
   it('pglite: the next process on the same data directory finishes the job; no row lost or doubled', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'costsync-crash-'));
@@ -94,7 +113,10 @@ describe('a worker killed with SIGKILL mid-task', () => {
       };
       await until('the server', () => fetch(`${url}/healthz`).then((r) => r.ok), 90_000);
       const ds = await call('/cost-analysis/v1/data-source/register', {
-        name: 'crash', resource_group: 'DOMAIN', plugin_info: { plugin_id: 'synthetic', options: SLOW }, schedule: { state: 'ENABLED', hour: 3 },
+        name: 'crash',
+        resource_group: 'DOMAIN',
+        plugin_info: { plugin_id: 'synthetic', options: SLOW },
+        schedule: { state: 'ENABLED', hour: 3 },
       });
       const job = await call('/cost-analysis/v1/data-source/sync', { data_source_id: ds.data_source_id });
       await until('rows to be written', async () => {

@@ -17,8 +17,14 @@ import { insertDataSource, makeTestEngine, publishedCount, storedCount, testCloc
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function tasksOf(store: TestStore, jobId: string) {
-  return store.db.query<{ seq: number; status: string; attempt: number; created_count: number; error_code: string | null; error_message: string | null }>(
-    'SELECT seq, status, attempt, created_count, error_code, error_message FROM job_task WHERE job_id = $1 ORDER BY seq', [jobId]);
+  return store.db.query<{
+    seq: number;
+    status: string;
+    attempt: number;
+    created_count: number;
+    error_code: string | null;
+    error_message: string | null;
+  }>('SELECT seq, status, attempt, created_count, error_code, error_message FROM job_task WHERE job_id = $1 ORDER BY seq', [jobId]);
 }
 
 /** Syncs once with `base` options and returns the published row count and the job id. */
@@ -30,22 +36,39 @@ async function firstGeneration(store: TestStore, engine: Engine, ds: DataSourceR
 }
 
 /** Changes the stored plugin options (workers read them from the data source). */
-async function withOptions(store: TestStore, ds: DataSourceRow, options: Record<string, unknown>, pluginId?: string): Promise<DataSourceRow> {
-  const pluginInfo = { ...ds.plugin_info!, plugin_id: pluginId ?? ds.plugin_info!.plugin_id, options: { ...ds.plugin_info!.options, ...options } };
-  const [row] = await store.db.query<DataSourceRow>(
-    'UPDATE data_source SET plugin_info = $2 WHERE data_source_id = $1 RETURNING *', [ds.data_source_id, JSON.stringify(pluginInfo)]);
+async function withOptions(
+  store: TestStore,
+  ds: DataSourceRow,
+  options: Record<string, unknown>,
+  pluginId?: string,
+): Promise<DataSourceRow> {
+  const pluginInfo = {
+    ...ds.plugin_info!,
+    plugin_id: pluginId ?? ds.plugin_info!.plugin_id,
+    options: { ...ds.plugin_info!.options, ...options },
+  };
+  const [row] = await store.db.query<DataSourceRow>('UPDATE data_source SET plugin_info = $2 WHERE data_source_id = $1 RETURNING *', [
+    ds.data_source_id,
+    JSON.stringify(pluginInfo),
+  ]);
   return row;
 }
 
 async function onlyVisibleJob(store: TestStore, dataSourceId: string): Promise<string[]> {
-  return (await store.db.query<{ job_id: string }>('SELECT DISTINCT job_id FROM published_cost WHERE data_source_id = $1', [dataSourceId])).map((r) => r.job_id);
+  return (
+    await store.db.query<{ job_id: string }>('SELECT DISTINCT job_id FROM published_cost WHERE data_source_id = $1', [dataSourceId])
+  ).map((r) => r.job_id);
 }
 
 for (const backend of BACKENDS) {
   describe(`engine faults (${backend})`, () => {
     let store: TestStore;
-    before(async () => { store = await openTestStore(backend); });
-    after(async () => { await store.release(); });
+    before(async () => {
+      store = await openTestStore(backend);
+    });
+    after(async () => {
+      await store.release();
+    });
 
     it('cancel mid-stream stops the work promptly and leaves the previous generation intact', async () => {
       const { engine } = makeTestEngine(store.db, { batchRows: 20 });
@@ -61,7 +84,10 @@ for (const backend of BACKENDS) {
         assert.ok(canceled.finished_at);
         await sleep(300);
         const tasks = await tasksOf(store, job.job_id);
-        assert.ok(tasks.every((t) => t.status === 'CANCELED'), JSON.stringify(tasks));
+        assert.ok(
+          tasks.every((t) => t.status === 'CANCELED'),
+          JSON.stringify(tasks),
+        );
         const progress = tasks.reduce((sum, t) => sum + t.created_count, 0);
         await sleep(400);
         const later = (await tasksOf(store, job.job_id)).reduce((sum, t) => sum + t.created_count, 0);
@@ -100,7 +126,12 @@ for (const backend of BACKENDS) {
       const plugin = makeSyntheticPlugin(testClock);
       const badRows = {
         ...plugin,
-        async *getData() { yield [{ billed_date: '2026-01-01', cost: 1 }, { billed_date: '2026-02-30', cost: 2 }]; },
+        async *getData() {
+          yield [
+            { billed_date: '2026-01-01', cost: 1 },
+            { billed_date: '2026-02-30', cost: 2 },
+          ];
+        },
       };
       const fixture = makeTestEngine(store.db, {}, testPlugins({ badRows }));
       const job = await fixture.engine.sync(await withOptions(store, ds, {}, 'badRows'), { syncMode: 'MANUAL' });
@@ -210,44 +241,59 @@ for (const backend of BACKENDS) {
   });
 }
 
-if (HAS_SERVER) describe('engine faults (postgres only)', () => {
-  it('database connections cut mid-task: the attempt is retried and no row is lost or doubled', async () => {
-    const store = await openTestStore('postgres');
-    const { engine } = makeTestEngine(store.db, { batchRows: 20, maxAttempts: 5 });
-    try {
-      const ds = await insertDataSource(store.db, { accounts: 2, months: 1, rows_per_day: 20, page_size: 20, page_delay_ms: 30, seed: 31 });
-      engine.start();
-      const job = await engine.sync(ds, { syncMode: 'MANUAL' });
-      await until('100 rows to be written', async () => (await storedCount(store.db, ds.data_source_id)) >= 100, 20_000);
-      // Hold the job row: the next batch write then waits inside its transaction, where its
-      // connection is cut. The batch is neither committed nor lost: the attempt is tried again.
-      const cut = await store.db.transaction(async (tx) => {
-        await tx.query('SELECT 1 FROM job WHERE job_id = $1 FOR UPDATE', [job.job_id]);
-        for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(10)) {
-          await tx.query('SELECT pg_stat_clear_snapshot()'); // activity is otherwise read once per transaction
-          const [row] = await tx.query<{ n: number }>(
-            `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+if (HAS_SERVER)
+  describe('engine faults (postgres only)', () => {
+    it('database connections cut mid-task: the attempt is retried and no row is lost or doubled', async () => {
+      const store = await openTestStore('postgres');
+      const { engine } = makeTestEngine(store.db, { batchRows: 20, maxAttempts: 5 });
+      try {
+        const ds = await insertDataSource(store.db, {
+          accounts: 2,
+          months: 1,
+          rows_per_day: 20,
+          page_size: 20,
+          page_delay_ms: 30,
+          seed: 31,
+        });
+        engine.start();
+        const job = await engine.sync(ds, { syncMode: 'MANUAL' });
+        await until('100 rows to be written', async () => (await storedCount(store.db, ds.data_source_id)) >= 100, 20_000);
+        // Hold the job row: the next batch write then waits inside its transaction, where its
+        // connection is cut. The batch is neither committed nor lost: the attempt is tried again.
+        const cut = await store.db.transaction(async (tx) => {
+          await tx.query('SELECT 1 FROM job WHERE job_id = $1 FOR UPDATE', [job.job_id]);
+          for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(10)) {
+            await tx.query('SELECT pg_stat_clear_snapshot()'); // activity is otherwise read once per transaction
+            const [row] = await tx.query<{ n: number }>(
+              `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
               WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
                 AND query ILIKE '%FROM job WHERE job_id%FOR SHARE%'`,
-          );
-          if (row.n > 0) return row.n;
-        }
-        return 0;
-      });
-      assert.ok(cut > 0, 'a batch write was caught waiting and cut');
-      const done = await engine.waitForJob(job.job_id, { timeoutMs: 60_000 });
-      assert.equal(done.status, 'SUCCESS', `${done.error_code}: ${done.error_message}`);
-      const tasks = await tasksOf(store, job.job_id);
-      assert.ok(tasks.some((t) => t.attempt > 1), 'a cut attempt was tried again');
-      const rows = tasks.reduce((sum, t) => sum + t.created_count, 0);
-      assert.equal(await publishedCount(store.db, ds.data_source_id), rows);
-      assert.equal(await storedCount(store.db, ds.data_source_id), rows);
-      const expected = (await store.db.query<{ n: number }>(
-        `SELECT count(DISTINCT (job_task_id, billed_date, resource, cost))::int AS n FROM cost WHERE data_source_id = $1`, [ds.data_source_id]))[0].n;
-      assert.equal(expected, rows, 'no row appears twice');
-    } finally {
-      await engine.stop();
-      await store.release();
-    }
+            );
+            if (row.n > 0) return row.n;
+          }
+          return 0;
+        });
+        assert.ok(cut > 0, 'a batch write was caught waiting and cut');
+        const done = await engine.waitForJob(job.job_id, { timeoutMs: 60_000 });
+        assert.equal(done.status, 'SUCCESS', `${done.error_code}: ${done.error_message}`);
+        const tasks = await tasksOf(store, job.job_id);
+        assert.ok(
+          tasks.some((t) => t.attempt > 1),
+          'a cut attempt was tried again',
+        );
+        const rows = tasks.reduce((sum, t) => sum + t.created_count, 0);
+        assert.equal(await publishedCount(store.db, ds.data_source_id), rows);
+        assert.equal(await storedCount(store.db, ds.data_source_id), rows);
+        const expected = (
+          await store.db.query<{ n: number }>(
+            `SELECT count(DISTINCT (job_task_id, billed_date, resource, cost))::int AS n FROM cost WHERE data_source_id = $1`,
+            [ds.data_source_id],
+          )
+        )[0].n;
+        assert.equal(expected, rows, 'no row appears twice');
+      } finally {
+        await engine.stop();
+        await store.release();
+      }
+    });
   });
-});

@@ -16,7 +16,11 @@ import { rawUnary, readFields } from './raw-wire.js';
  */
 const PROTO_DIR = join(fileURLToPath(new URL('.', import.meta.url)), '../../proto');
 const definition = loadSync(
-  ['spaceone/api/cost_analysis/v1/job.proto', 'spaceone/api/cost_analysis/v1/job_task.proto', 'spaceone/api/cost_analysis/v1/data_source.proto'],
+  [
+    'spaceone/api/cost_analysis/v1/job.proto',
+    'spaceone/api/cost_analysis/v1/job_task.proto',
+    'spaceone/api/cost_analysis/v1/data_source.proto',
+  ],
   { includeDirs: [PROTO_DIR, '/usr/include'], keepCase: true, enums: String, longs: Number, defaults: false, oneofs: true },
 );
 const v1 = (loadPackageDefinition(definition) as any).spaceone.api.cost_analysis.v1;
@@ -75,13 +79,40 @@ describe('gRPC API with a generic client', () => {
     const fields = (type: string) =>
       Object.fromEntries(((definition[`spaceone.api.cost_analysis.v1.${type}`] as any).type.field as any[]).map((f) => [f.name, f.number]));
     assert.deepEqual(fields('JobInfo'), {
-      job_id: 1, status: 2, options: 3, error_code: 4, error_message: 5, total_tasks: 6, remained_tasks: 7, changed: 8,
-      synced_accounts: 9, resource_group: 20, domain_id: 21, workspace_id: 22, data_source_id: 23, created_at: 31,
-      updated_at: 32, finished_at: 33,
+      job_id: 1,
+      status: 2,
+      options: 3,
+      error_code: 4,
+      error_message: 5,
+      total_tasks: 6,
+      remained_tasks: 7,
+      changed: 8,
+      synced_accounts: 9,
+      resource_group: 20,
+      domain_id: 21,
+      workspace_id: 22,
+      data_source_id: 23,
+      created_at: 31,
+      updated_at: 32,
+      finished_at: 33,
     });
     assert.deepEqual(fields('JobTaskInfo'), {
-      job_task_id: 1, status: 2, options: 3, changed: 4, created_count: 5, error_code: 6, error_message: 7, resource_group: 20,
-      domain_id: 21, workspace_id: 22, job_id: 23, data_source_id: 24, created_at: 31, started_at: 32, updated_at: 33, finished_at: 34,
+      job_task_id: 1,
+      status: 2,
+      options: 3,
+      changed: 4,
+      created_count: 5,
+      error_code: 6,
+      error_message: 7,
+      resource_group: 20,
+      domain_id: 21,
+      workspace_id: 22,
+      job_id: 23,
+      data_source_id: 24,
+      created_at: 31,
+      started_at: 32,
+      updated_at: 33,
+      finished_at: 34,
     });
     assert.deepEqual(fields('JobQuery'), { query: 1, job_id: 2, status: 3, workspace_id: 21, data_source_id: 22 });
     assert.deepEqual(fields('JobTaskQuery'), { query: 1, job_task_id: 2, status: 3, workspace_id: 21, job_id: 22, data_source_id: 23 });
@@ -112,12 +143,17 @@ describe('gRPC API with a generic client', () => {
     assert.equal(jobs.results[0].resource_group, 'DOMAIN');
     assert.equal(jobs.results[0].options.fields.sync_mode.stringValue, 'MANUAL');
 
-    const tasks = await call('JobTask', 'list', { job_id: job.job_id, query: { filter: [{ k: 'status', v: { stringValue: 'SUCCESS' }, o: 'eq' }] } });
+    const tasks = await call('JobTask', 'list', {
+      job_id: job.job_id,
+      query: { filter: [{ k: 'status', v: { stringValue: 'SUCCESS' }, o: 'eq' }] },
+    });
     assert.equal(tasks.total_count, 1);
     assert.equal(tasks.results[0].created_count, ROWS);
 
     // The same answers as bytes: JobInfo.status SUCCESS is 2, JobTaskInfo.status SUCCESS is 3.
-    const jobBytes = readFields(await rawUnary(api.address, '/spaceone.api.cost_analysis.v1.Job/get', { job_id: job.job_id }, api.adminToken));
+    const jobBytes = readFields(
+      await rawUnary(api.address, '/spaceone.api.cost_analysis.v1.Job/get', { job_id: job.job_id }, api.adminToken),
+    );
     assert.equal(jobBytes.get(1)?.[0], job.job_id);
     assert.equal(jobBytes.get(2)?.[0], 2);
     assert.equal(jobBytes.get(6)?.[0], 1);

@@ -19,10 +19,12 @@ function protoFiles(dir: string): string[] {
 
 test('the committed descriptor set holds every .proto file of proto/ and the well-known types they import', () => {
   const descriptors = parseDescriptorSet(committed);
-  for (const file of protoFiles(join(root, 'proto'))) assert.ok(descriptors.fileBytes.has(file), `${file} is missing: run scripts/gen-descriptors.sh`);
+  for (const file of protoFiles(join(root, 'proto')))
+    assert.ok(descriptors.fileBytes.has(file), `${file} is missing: run scripts/gen-descriptors.sh`);
   for (const file of ['google/protobuf/struct.proto', 'google/protobuf/empty.proto']) assert.ok(descriptors.fileBytes.has(file));
   for (const [file, dependencies] of descriptors.dependencies) {
-    for (const dependency of dependencies) assert.ok(descriptors.fileBytes.has(dependency), `${file} imports ${dependency}, which is missing`);
+    for (const dependency of dependencies)
+      assert.ok(descriptors.fileBytes.has(dependency), `${file} imports ${dependency}, which is missing`);
   }
 });
 

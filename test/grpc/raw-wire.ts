@@ -10,12 +10,16 @@ import { wireDescriptors } from '../../src/api/grpc/descriptors.js';
  */
 export async function rawUnary(address: string, path: string, request: Record<string, unknown>, token: string): Promise<Uint8Array> {
   const [, serviceName, methodName] = /^\/(.+)\/([^/]+)$/.exec(path)!;
-  const method = wireDescriptors().service(serviceName).methods.find((m) => m.name === methodName)!;
+  const method = wireDescriptors()
+    .service(serviceName)
+    .methods.find((m) => m.name === methodName)!;
   const codec = messageCodec(method.input);
   const Client = makeGenericClientConstructor(
     {
       call: {
-        path, requestStream: false, responseStream: false,
+        path,
+        requestStream: false,
+        responseStream: false,
         requestSerialize: (value: Record<string, unknown>) => Buffer.from(codec.encode(value)),
         requestDeserialize: (bytes: Buffer) => bytes,
         responseSerialize: (bytes: Buffer) => bytes,
@@ -28,7 +32,9 @@ export async function rawUnary(address: string, path: string, request: Record<st
   const metadata = new Metadata();
   metadata.set('token', token);
   try {
-    return await new Promise((resolve, reject) => client.call(request, metadata, (error: Error | null, bytes: Buffer) => (error ? reject(error) : resolve(bytes))));
+    return await new Promise((resolve, reject) =>
+      client.call(request, metadata, (error: Error | null, bytes: Buffer) => (error ? reject(error) : resolve(bytes))),
+    );
   } finally {
     client.close();
   }

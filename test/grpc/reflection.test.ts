@@ -41,7 +41,11 @@ describe('gRPC API reflection', () => {
       const files = (byName.file_descriptor_response as any).file_descriptor_proto as string[];
       const names = files.map((blob) => fileName(Buffer.from(blob, 'base64')));
       assert.equal(names[0], 'spaceone/api/cost_analysis/v1/job_task.proto');
-      for (const dependency of ['google/protobuf/struct.proto', 'spaceone/api/core/v2/query.proto', 'spaceone/api/cost_analysis/v1/job.proto']) {
+      for (const dependency of [
+        'google/protobuf/struct.proto',
+        'spaceone/api/core/v2/query.proto',
+        'spaceone/api/cost_analysis/v1/job.proto',
+      ]) {
         assert.ok(names.includes(dependency), `${dependency} missing from ${names}`);
       }
       const method = await client.fileContainingSymbol('spaceone.api.cost_analysis.v1.Job.cancel');

@@ -28,4 +28,3 @@ export async function reflectAll(address: string, version: 'v1alpha' | 'v1' = 'v
     client.close();
   }
 }
-

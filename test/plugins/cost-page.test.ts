@@ -26,7 +26,11 @@ const json = fc.letrec((tie) => ({
     tie('object'),
   ),
   // "__proto__" is left to its own test: the generic codec drops that key.
-  object: fc.dictionary(text.filter((key) => key !== '__proto__'), tie('value'), { maxKeys: 5 }),
+  object: fc.dictionary(
+    text.filter((key) => key !== '__proto__'),
+    tie('value'),
+    { maxKeys: 5 },
+  ),
 })).object as fc.Arbitrary<Record<string, unknown>>;
 
 const row: fc.Arbitrary<CostInfo> = fc.record(
@@ -77,12 +81,17 @@ test('the page writer gives byte for byte what the generic codec gives', () => {
 });
 
 test('a row whose cost is not a number is refused with its row number', () => {
-  const rows = [{ billed_date: '2025-08-01', cost: 1 }, { billed_date: '2025-08-01', cost: 'twelve' }] as unknown as CostInfo[];
+  const rows = [
+    { billed_date: '2025-08-01', cost: 1 },
+    { billed_date: '2025-08-01', cost: 'twelve' },
+  ] as unknown as CostInfo[];
   assert.throws(() => encodeCostPage(rows), /row 2: cost must be a number, got "twelve"/);
 });
 
 test('a Struct key "__proto__" is kept as a key', () => {
-  const rows = JSON.parse('[{"billed_date":"2025-08-01","tags":{"__proto__":"x","env":"prod"},"additional_info":{},"data":{"__proto__":{"a":1}}}]');
+  const rows = JSON.parse(
+    '[{"billed_date":"2025-08-01","tags":{"__proto__":"x","env":"prod"},"additional_info":{},"data":{"__proto__":{"a":1}}}]',
+  );
   const [read] = decodeCostPage(encodeCostPage(rows));
   assert.equal(JSON.stringify(read.tags), '{"__proto__":"x","env":"prod"}');
   assert.equal(JSON.stringify(read.data), '{"__proto__":{"a":1}}');

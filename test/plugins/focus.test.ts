@@ -15,7 +15,11 @@ const signal = () => new AbortController().signal;
 
 async function collect(url: string, month: string): Promise<CostInfo[][]> {
   const pages: CostInfo[][] = [];
-  for await (const page of plugin.getData({ options: {}, secret_data: {}, task_options: { base_url: url, month }, domain_id: 'd' }, signal())) pages.push(page);
+  for await (const page of plugin.getData(
+    { options: {}, secret_data: {}, task_options: { base_url: url, month }, domain_id: 'd' },
+    signal(),
+  ))
+    pages.push(page);
   return pages;
 }
 
@@ -28,26 +32,50 @@ describe('focus plugin', () => {
       { task_options: { base_url: url, month: '2025-08' }, task_changed: { start: '2025-08', end: '2025-08' } },
     ]);
     const later = await plugin.getTasks({ options: { base_url: url }, secret_data: {}, start: '2025-08', domain_id: 'd' });
-    assert.deepEqual(later.tasks.map((t) => t.task_options.month), ['2025-08']);
+    assert.deepEqual(
+      later.tasks.map((t) => t.task_options.month),
+      ['2025-08'],
+    );
   });
 
   test('FOCUS columns map to cost rows; the rest go to data (numbers) and additional_info', async () => {
     const [july] = await collect(fixture('two-months.csv'), '2025-07');
-    assert.deepEqual(july, [{
-      cost: 10.5, usage_quantity: 2, usage_unit: 'Hours', provider: 'AWS', region_code: 'us-east-1', product: 'Amazon EC2',
-      usage_type: 'SKU-1', resource: 'i-0abc', billed_date: '2025-07-31', tags: { env: 'prod', team: 'core' },
-      additional_info: { ChargePeriodEnd: '2025-08-01T00:00:00Z', BillingAccountId: '123456789012', ChargeCategory: 'Usage' },
-      data: { EffectiveCost: 9.8 },
-    }]);
-    const august = (await collect(fixture('two-months.csv'), '2025-08')).flat();
-    assert.deepEqual(august.map((r) => [r.billed_date, r.cost, r.product]), [
-      ['2025-08-01', 0, 'Amazon S3'], ['2025-08-15', 4.25, 'Amazon S3'], ['2025-08-20', -1, 'Support'],
+    assert.deepEqual(july, [
+      {
+        cost: 10.5,
+        usage_quantity: 2,
+        usage_unit: 'Hours',
+        provider: 'AWS',
+        region_code: 'us-east-1',
+        product: 'Amazon EC2',
+        usage_type: 'SKU-1',
+        resource: 'i-0abc',
+        billed_date: '2025-07-31',
+        tags: { env: 'prod', team: 'core' },
+        additional_info: { ChargePeriodEnd: '2025-08-01T00:00:00Z', BillingAccountId: '123456789012', ChargeCategory: 'Usage' },
+        data: { EffectiveCost: 9.8 },
+      },
     ]);
+    const august = (await collect(fixture('two-months.csv'), '2025-08')).flat();
+    assert.deepEqual(
+      august.map((r) => [r.billed_date, r.cost, r.product]),
+      [
+        ['2025-08-01', 0, 'Amazon S3'],
+        ['2025-08-15', 4.25, 'Amazon S3'],
+        ['2025-08-20', -1, 'Support'],
+      ],
+    );
   });
 
   test('malformed rows fail with their row number; a month without rows yields one empty page', async () => {
-    await assert.rejects(collect(fixture('malformed.csv'), '2025-08'), (e: PluginError) => e.code === 'ERROR_INVALID_PARAMETER_TYPE' && /^row 2: BilledCost "abc"/.test(e.message));
-    await assert.rejects(plugin.getTasks({ options: { base_url: fixture('bad-date.csv') }, secret_data: {}, domain_id: 'd' }), (e: PluginError) => /^row 2: ChargePeriodStart "yesterday"/.test(e.message));
+    await assert.rejects(
+      collect(fixture('malformed.csv'), '2025-08'),
+      (e: PluginError) => e.code === 'ERROR_INVALID_PARAMETER_TYPE' && /^row 2: BilledCost "abc"/.test(e.message),
+    );
+    await assert.rejects(
+      plugin.getTasks({ options: { base_url: fixture('bad-date.csv') }, secret_data: {}, domain_id: 'd' }),
+      (e: PluginError) => /^row 2: ChargePeriodStart "yesterday"/.test(e.message),
+    );
     assert.deepEqual(await collect(fixture('two-months.csv'), '2025-01'), [[]]);
   });
 
@@ -76,7 +104,10 @@ describe('focus plugin', () => {
       const before = process.memoryUsage().heapUsed;
       let rows = 0;
       let peak = 0;
-      for await (const page of plugin.getData({ options: {}, secret_data: {}, task_options: { base_url: url, month: '2025-08' }, domain_id: 'd' }, signal())) {
+      for await (const page of plugin.getData(
+        { options: {}, secret_data: {}, task_options: { base_url: url, month: '2025-08' }, domain_id: 'd' },
+        signal(),
+      )) {
         rows += page.length;
         if (rows % 50_000 < 1000) {
           gc();

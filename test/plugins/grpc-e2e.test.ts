@@ -54,12 +54,23 @@ describe('engine ⇄ SDK plugin process over gRPC', () => {
   test('sync: SUCCESS with the exact row count (2 tasks × 2,500 rows, the last page short)', async () => {
     const { job, tasks, rows } = await sync(plugin.url, { tasks: 2, rows: 2500 });
     assert.equal(job.status, 'SUCCESS', job.error_message ?? '');
-    assert.deepEqual(tasks.map((t: any) => [t.status, t.created_count]), [['SUCCESS', 2500], ['SUCCESS', 2500]]);
+    assert.deepEqual(
+      tasks.map((t: any) => [t.status, t.created_count]),
+      [
+        ['SUCCESS', 2500],
+        ['SUCCESS', 2500],
+      ],
+    );
     assert.equal(rows, 5000);
   });
 
   test('a plugin error ERROR_* mid-stream: the task shows that code and message, the job fails', async () => {
-    const { job, tasks } = await sync(plugin.url, { tasks: 1, rows: 3000, fail_code: 'ERROR_EMPTY_BILLED_DATE', fail_message: 'no billed date in row 1001' });
+    const { job, tasks } = await sync(plugin.url, {
+      tasks: 1,
+      rows: 3000,
+      fail_code: 'ERROR_EMPTY_BILLED_DATE',
+      fail_message: 'no billed date in row 1001',
+    });
     assert.equal(job.status, 'FAILURE');
     assert.equal(job.error_code, 'ERROR_JOB_TASK');
     assert.equal(tasks[0].status, 'FAILURE');

@@ -17,7 +17,18 @@ export interface PluginProcess {
 export async function startPluginProcess(module: string, port = 0): Promise<PluginProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'plugin', 'serve', join(ROOT, module), '--host', '127.0.0.1', '--port', String(port)],
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'src/cli/main.ts'),
+      'plugin',
+      'serve',
+      join(ROOT, module),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -24,7 +24,10 @@ describe('costsync/sdk server ⇄ gRPC plugin client', () => {
           seen.push(request as unknown as Record<string, unknown>);
           if (request.options.hang) await new Promise((resolve) => setTimeout(resolve, 5_000));
           if (request.options.invalid) throw new PluginError('ERROR_REQUIRED_PARAMETER', 'Required parameter. (key = options.base_url)');
-          return { tasks: [{ task_options: { n: 1 }, task_changed: { start: '2025-08', filter: { provider: 'aws' } } }], changed: [{ start: '1900-01' }] };
+          return {
+            tasks: [{ task_options: { n: 1 }, task_changed: { start: '2025-08', filter: { provider: 'aws' } } }],
+            changed: [{ start: '1900-01' }],
+          };
         },
         async *getData(request, signal) {
           yield [{ billed_date: '2025-08-01', cost: 0, tags: {}, additional_info: { a: 1 }, data: {} }];
@@ -69,7 +72,10 @@ describe('costsync/sdk server ⇄ gRPC plugin client', () => {
 
   test('get_data: pages as sent (empty ones included), a cost of 0 arriving absent', async () => {
     const pages: CostInfo[][] = [];
-    for await (const page of client.getData({ options: {}, secret_data: {}, task_options: {}, domain_id: 'd' }, new AbortController().signal)) {
+    for await (const page of client.getData(
+      { options: {}, secret_data: {}, task_options: {}, domain_id: 'd' },
+      new AbortController().signal,
+    )) {
       pages.push(page);
     }
     assert.deepEqual(pages, [[{ billed_date: '2025-08-01', tags: {}, additional_info: { a: 1 }, data: {} }], []]);
@@ -88,7 +94,9 @@ describe('costsync/sdk server ⇄ gRPC plugin client', () => {
 
   test('aborting get_data cancels the call and the plugin sees its signal abort', async () => {
     const controller = new AbortController();
-    const iterator = client.getData({ options: {}, secret_data: {}, task_options: { forever: true }, domain_id: 'd' }, controller.signal)[Symbol.asyncIterator]();
+    const iterator = client
+      .getData({ options: {}, secret_data: {}, task_options: { forever: true }, domain_id: 'd' }, controller.signal)
+      [Symbol.asyncIterator]();
     await iterator.next();
     await iterator.next();
     const third = iterator.next();
@@ -108,8 +116,20 @@ test('status details decode: "ERROR_X: msg" → code and trimmed message; UNAVAI
 
 test('the cost-page codec writes the bytes the generic codec reads, and reads what it writes', () => {
   const rows: CostInfo[] = [
-    { cost: 1.5, usage_quantity: 2, usage_unit: 'h', provider: 'aws', region_code: 'us-east-1', product: 'EC2', usage_type: 't3', resource: 'i-1',
-      billed_date: '2025-08-01', tags: { env: 'prod', n: null }, additional_info: { 'Account ID': '123', nested: { list: [1, 'a', true] } }, data: { x: 0.5 } },
+    {
+      cost: 1.5,
+      usage_quantity: 2,
+      usage_unit: 'h',
+      provider: 'aws',
+      region_code: 'us-east-1',
+      product: 'EC2',
+      usage_type: 't3',
+      resource: 'i-1',
+      billed_date: '2025-08-01',
+      tags: { env: 'prod', n: null },
+      additional_info: { 'Account ID': '123', nested: { list: [1, 'a', true] } },
+      data: { x: 0.5 },
+    },
     { billed_date: '2025-08-02', cost: 0, tags: {}, additional_info: {}, data: {} },
   ];
   const generic = messageCodec(wireDescriptors().message('spaceone.api.cost_analysis.plugin.CostsInfo'));

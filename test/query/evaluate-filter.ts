@@ -95,9 +95,7 @@ function matchElement(f: Typed, dict: Row): boolean {
   return f.value.some(
     (element) =>
       jsonTypeOf(element) === 'object' &&
-      Object.entries(dict).every(([key, expected]) =>
-        equals({ type: 'json', value: navigate(element, key.split('.')) }, expected),
-      ),
+      Object.entries(dict).every(([key, expected]) => equals({ type: 'json', value: navigate(element, key.split('.')) }, expected)),
   );
 }
 

@@ -123,7 +123,13 @@ function apply(level: Level, stage: Stage): Level {
     case 'skip':
       return { ...level, rows: level.rows.slice(stage.value) };
     case 'count':
-      return { rows: [{ [stage.name]: level.rows.length }], schema: { [stage.name]: 'number' }, columns: [stage.name], keyColumns: [], tiebreak: () => 0 };
+      return {
+        rows: [{ [stage.name]: level.rows.length }],
+        schema: { [stage.name]: 'number' },
+        columns: [stage.name],
+        keyColumns: [],
+        tiebreak: () => 0,
+      };
     case 'unwind': {
       const rows: Doc[] = [];
       for (const row of level.rows) {
@@ -182,12 +188,20 @@ function group(level: Level, stage: Extract<Stage, { kind: 'group' }>): Level {
   return { rows: [...rows].sort(tiebreak), schema, columns: [...names, ...stage.fields.map((f) => f.name)], keyColumns: names, tiebreak };
 }
 
-const sameKey = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : jsonEqual(a ?? null, b ?? null));
+const sameKey = (a: unknown, b: unknown) =>
+  a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : jsonEqual(a ?? null, b ?? null);
 
 function dateKey(t: Typed, format: string): unknown {
   if (t.value === undefined || t.value === null) return null;
   const iso = t.type === 'date' ? `${t.value as string}T00:00:00.000Z` : (t.value as Date).toISOString();
-  const parts: Record<string, string> = { Y: iso.slice(0, 4), m: iso.slice(5, 7), d: iso.slice(8, 10), H: iso.slice(11, 13), M: iso.slice(14, 16), S: iso.slice(17, 19) };
+  const parts: Record<string, string> = {
+    Y: iso.slice(0, 4),
+    m: iso.slice(5, 7),
+    d: iso.slice(8, 10),
+    H: iso.slice(11, 13),
+    M: iso.slice(14, 16),
+    S: iso.slice(17, 19),
+  };
   if (format === 'year') return Number(parts.Y);
   if (format === 'month') return Number(parts.m);
   if (format === 'day') return Number(parts.d);
@@ -220,37 +234,57 @@ function aggregate(level: Level, field: GroupField, rows: Doc[]): { value: unkno
     case 'sum':
       return { value: numbers(picked.map((r) => resolve(level.schema, r, field.key!))).reduce((a, b) => a + b, 0), type };
     case 'average': {
-      const all = rows.map((r) => {
-        const v = resolve(level.schema, r, field.key!).value;
-        if (field.conditions.length > 0 && !picked.includes(r)) return 0;
-        return typeof v === 'number' ? v : undefined;
-      }).filter((v): v is number => v !== undefined);
+      const all = rows
+        .map((r) => {
+          const v = resolve(level.schema, r, field.key!).value;
+          if (field.conditions.length > 0 && !picked.includes(r)) return 0;
+          return typeof v === 'number' ? v : undefined;
+        })
+        .filter((v): v is number => v !== undefined);
       return { value: all.length ? all.reduce((a, b) => a + b, 0) / all.length : null, type };
     }
     case 'min':
     case 'max': {
-      const present = values().filter((t) => t.value !== undefined && t.value !== null && (t.type !== 'json' || typeof t.value === 'number'));
+      const present = values().filter(
+        (t) => t.value !== undefined && t.value !== null && (t.type !== 'json' || typeof t.value === 'number'),
+      );
       if (present.length === 0) return { value: null, type };
-      const best = present.reduce((a, b) => ((compareTyped(a, b) < 0) === (field.operator === 'min') ? a : b));
+      const best = present.reduce((a, b) => (compareTyped(a, b) < 0 === (field.operator === 'min') ? a : b));
       return { value: best.value, type };
     }
     case 'first':
     case 'last': {
-      const t = (field.operator === 'first' ? values()[0] : values()[rows.length - 1]);
+      const t = field.operator === 'first' ? values()[0] : values()[rows.length - 1];
       return { value: t.value === undefined ? null : t.value, type };
     }
     case 'push':
       if (field.fields.length > 0) {
-        return { value: rows.map((r) => Object.fromEntries(field.fields.map((f) => [f.name, asJson(resolve(level.schema, r, f.key)) ?? null]))), type };
+        return {
+          value: rows.map((r) => Object.fromEntries(field.fields.map((f) => [f.name, asJson(resolve(level.schema, r, f.key)) ?? null]))),
+          type,
+        };
       }
-      return { value: values().map(asJson).filter((v) => v !== undefined), type };
+      return {
+        value: values()
+          .map(asJson)
+          .filter((v) => v !== undefined),
+        type,
+      };
     case 'add_to_set': {
       const set: unknown[] = [];
       for (const v of values().map(asJson)) if (v !== undefined && !set.some((s) => jsonEqual(s, v))) set.push(v);
       return { value: set.sort(compareJson), type };
     }
     case 'merge_objects':
-      return { value: Object.assign({}, ...values().map((t) => t.value).filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v))), type };
+      return {
+        value: Object.assign(
+          {},
+          ...values()
+            .map((t) => t.value)
+            .filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v)),
+        ),
+        type,
+      };
   }
 }
 
@@ -268,7 +302,8 @@ function project(level: Level, stage: Extract<Stage, { kind: 'project' }>): Leve
     }
     return out;
   });
-  for (const f of stage.fields) schema[f.name] ??= f.operator ? (f.operator === 'size' || f.operator === 'sum' ? 'number' : 'json') : level.schema[f.key] ?? 'json';
+  for (const f of stage.fields)
+    schema[f.name] ??= f.operator ? (f.operator === 'size' || f.operator === 'sum' ? 'number' : 'json') : (level.schema[f.key] ?? 'json');
   return { rows, schema, columns: [...kept, ...stage.fields.map((f) => f.name)], keyColumns: kept, tiebreak: level.tiebreak };
 }
 
@@ -287,14 +322,23 @@ function projectValue(t: Typed, operator: string | undefined): [unknown, FieldTy
       if (!Array.isArray(v)) return [null, 'json'];
       const out: Row = {};
       for (const item of v) {
-        const [k, val] = Array.isArray(item) ? [item[0], item[1]] : typeof item === 'object' && item !== null ? [(item as Row).k, (item as Row).v] : [];
+        const [k, val] = Array.isArray(item)
+          ? [item[0], item[1]]
+          : typeof item === 'object' && item !== null
+            ? [(item as Row).k, (item as Row).v]
+            : [];
         if (typeof k === 'string' && val !== undefined) out[k] = val;
       }
       return [out, 'json'];
     }
     default: {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return [null, 'json'];
-      return [Object.keys(v).sort(compareText).map((k) => ({ k, v: (v as Row)[k] })), 'json'];
+      return [
+        Object.keys(v)
+          .sort(compareText)
+          .map((k) => ({ k, v: (v as Row)[k] })),
+        'json',
+      ];
     }
   }
 }

@@ -42,14 +42,20 @@ for (const backend of BACKENDS) {
       ];
       for (const [status, at, totalTasks, errorCode] of plan) j.push((await insertJob(t, ds, status, at, { totalTasks, errorCode })).jobId);
       const set = (id: string, changed: unknown, accounts: unknown, tags: unknown) =>
-        t.db.query(`UPDATE job SET changed = $2, synced_accounts = $3, options = options || jsonb_build_object('tags', $4::jsonb) WHERE job_id = $1`, [
-          id, JSON.stringify(changed), JSON.stringify(accounts), JSON.stringify(tags),
-        ]);
+        t.db.query(
+          `UPDATE job SET changed = $2, synced_accounts = $3, options = options || jsonb_build_object('tags', $4::jsonb) WHERE job_id = $1`,
+          [id, JSON.stringify(changed), JSON.stringify(accounts), JSON.stringify(tags)],
+        );
       await set(j[0], [{ start: '2025-07', account: 'a1' }, { start: '2025-08' }], ['a1', 'a2'], { env: 'dev' });
       await set(j[1], [{ start: '2025-07' }], ['a2'], { env: 'prod', team: 'web' });
       await set(j[2], [], [], {});
       const published = { jobId: j[0], taskId: '' };
-      for (const [day, cost] of [['2025-07-01', 10], ['2025-07-02', 20], ['2025-08-05', 5], ['2026-01-01', 1]] as const) {
+      for (const [day, cost] of [
+        ['2025-07-01', 10],
+        ['2025-07-02', 20],
+        ['2025-08-05', 5],
+        ['2026-01-01', 1],
+      ] as const) {
         await insertCost(t, ds, published, day, cost);
       }
       await t.db.query(`UPDATE cost SET provider = 'gcp' WHERE billed_date = '2025-07-02'`);
@@ -68,15 +74,33 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await list([{ k: 'status', v: ['^FAIL', '^CANC'], o: 'regex_in' }]), [2]);
       assert.deepEqual(await list([{ k: 'synced_accounts', v: '^A2$', o: 'regex' }]), [1, 2]);
       assert.deepEqual(await list([{ k: 'options.tags.env', v: 'd|p', o: 'regex' }]), [1, 2]);
-      const bad = await t.post('/cost-analysis/v1/job/list', da, { query: { filter: [{ k: 'status', v: 'NONE', o: 'eq' }, { k: 'status', v: 'a(', o: 'regex' }] } });
+      const bad = await t.post('/cost-analysis/v1/job/list', da, {
+        query: {
+          filter: [
+            { k: 'status', v: 'NONE', o: 'eq' },
+            { k: 'status', v: 'a(', o: 'regex' },
+          ],
+        },
+      });
       assert.deepEqual([bad.status, errorOf(bad).code], [400, 'ERROR_DB_QUERY']);
     });
 
     it('unwind (with a filter) then group by the element', async () => {
-      const byStart = await stat({ aggregate: [{ unwind: { path: 'changed' } }, { group: { keys: [{ key: 'changed.start', name: 'start' }], fields: [{ operator: 'count', name: 'n' }] } }] });
-      assert.deepEqual(byStart.results, [{ start: '2025-07', n: 2 }, { start: '2025-08', n: 1 }]);
+      const byStart = await stat({
+        aggregate: [
+          { unwind: { path: 'changed' } },
+          { group: { keys: [{ key: 'changed.start', name: 'start' }], fields: [{ operator: 'count', name: 'n' }] } },
+        ],
+      });
+      assert.deepEqual(byStart.results, [
+        { start: '2025-07', n: 2 },
+        { start: '2025-08', n: 1 },
+      ]);
       const filtered = await stat({
-        aggregate: [{ unwind: { path: 'synced_accounts', filter: [{ k: 'synced_accounts', v: 'a1', o: 'not' }] } }, { count: { name: 'rows' } }],
+        aggregate: [
+          { unwind: { path: 'synced_accounts', filter: [{ k: 'synced_accounts', v: 'a1', o: 'not' }] } },
+          { count: { name: 'rows' } },
+        ],
       });
       assert.deepEqual(filtered.results, [{ rows: 2 }]);
     });
@@ -90,7 +114,14 @@ for (const backend of BACKENDS) {
               fields: [
                 { key: 'job_id', operator: 'first', name: 'newest' },
                 { key: 'total_tasks', operator: 'last', name: 'oldest_tasks' },
-                { operator: 'push', name: 'runs', fields: [{ key: 'total_tasks', name: 'tasks' }, { key: 'created_at', name: 'at' }] },
+                {
+                  operator: 'push',
+                  name: 'runs',
+                  fields: [
+                    { key: 'total_tasks', name: 'tasks' },
+                    { key: 'created_at', name: 'at' },
+                  ],
+                },
                 { key: 'status', operator: 'add_to_set', name: 'statuses' },
                 { key: 'options.tags', operator: 'merge_objects', name: 'tags' },
               ],
@@ -98,40 +129,97 @@ for (const backend of BACKENDS) {
           },
         ],
       });
-      assert.deepEqual(answer.results, [{
-        newest: j[2],
-        oldest_tasks: 3,
-        runs: [{ tasks: 5, at: '2025-08-01T00:00:00Z' }, { tasks: 2, at: '2025-07-15T00:00:00Z' }, { tasks: 3, at: '2025-07-01T10:20:30Z' }],
-        statuses: ['FAILURE', 'SUCCESS'],
-        tags: { env: 'dev', team: 'web' },
-      }]);
+      assert.deepEqual(answer.results, [
+        {
+          newest: j[2],
+          oldest_tasks: 3,
+          runs: [
+            { tasks: 5, at: '2025-08-01T00:00:00Z' },
+            { tasks: 2, at: '2025-07-15T00:00:00Z' },
+            { tasks: 3, at: '2025-07-01T10:20:30Z' },
+          ],
+          statuses: ['FAILURE', 'SUCCESS'],
+          tags: { env: 'dev', team: 'web' },
+        },
+      ]);
     });
 
     it('project: copy, size, sum, array_to_object, object_to_array; group keys kept unless exclude_keys', async () => {
-      const group = { group: { keys: [{ key: 'status', name: 'status' }], fields: [{ key: 'total_tasks', operator: 'push', name: 'tasks' }, { key: 'options.tags', operator: 'merge_objects', name: 'tags' }] } };
+      const group = {
+        group: {
+          keys: [{ key: 'status', name: 'status' }],
+          fields: [
+            { key: 'total_tasks', operator: 'push', name: 'tasks' },
+            { key: 'options.tags', operator: 'merge_objects', name: 'tags' },
+          ],
+        },
+      };
       const answer = await stat({
-        aggregate: [group, { project: { fields: [{ key: 'tasks', name: 'n', operator: 'size' }, { key: 'tasks', name: 'sum', operator: 'sum' }, { key: 'tags', name: 'pairs', operator: 'object_to_array' }] } }],
+        aggregate: [
+          group,
+          {
+            project: {
+              fields: [
+                { key: 'tasks', name: 'n', operator: 'size' },
+                { key: 'tasks', name: 'sum', operator: 'sum' },
+                { key: 'tags', name: 'pairs', operator: 'object_to_array' },
+              ],
+            },
+          },
+        ],
       });
       assert.deepEqual(answer.results, [
-        { status: 'FAILURE', n: 1, sum: 2, pairs: [{ k: 'env', v: 'prod' }, { k: 'team', v: 'web' }] },
+        {
+          status: 'FAILURE',
+          n: 1,
+          sum: 2,
+          pairs: [
+            { k: 'env', v: 'prod' },
+            { k: 'team', v: 'web' },
+          ],
+        },
         { status: 'SUCCESS', n: 2, sum: 8, pairs: [{ k: 'env', v: 'dev' }] },
       ]);
       const excluded = await stat({ aggregate: [group, { project: { fields: [{ key: 'tasks', name: 'list' }], exclude_keys: true } }] });
       // Without a sort stage, push follows the default order (newest first).
       assert.deepEqual(excluded.results, [{ list: [2] }, { list: [5, 3] }]);
-      const perJob = await stat({ aggregate: [{ sort: [{ key: 'created_at' }] }, { limit: 1 }, { project: { fields: [{ key: 'changed', name: 'months', operator: 'size' }, { key: 'created_at', name: 'at' }] } }] });
+      const perJob = await stat({
+        aggregate: [
+          { sort: [{ key: 'created_at' }] },
+          { limit: 1 },
+          {
+            project: {
+              fields: [
+                { key: 'changed', name: 'months', operator: 'size' },
+                { key: 'created_at', name: 'at' },
+              ],
+            },
+          },
+        ],
+      });
       assert.deepEqual(perJob.results, [{ months: 2, at: '2025-07-01T10:20:30.456Z' }]);
-      const pairs = await stat({ aggregate: [{ limit: 1 }, { project: { fields: [{ key: 'changed', name: 'o', operator: 'array_to_object' }] } }] });
+      const pairs = await stat({
+        aggregate: [{ limit: 1 }, { project: { fields: [{ key: 'changed', name: 'o', operator: 'array_to_object' }] } }],
+      });
       assert.deepEqual(pairs.results, [{ o: {} }]);
     });
 
     it('count: {name: n}, also for no rows', async () => {
       assert.deepEqual((await stat({ aggregate: [{ count: { name: 'total' } }] })).results, [{ total: 3 }]);
-      assert.deepEqual((await stat({ filter: [{ k: 'status', v: 'TIMEOUT', o: 'eq' }], aggregate: [{ count: { name: 'total' } }] })).results, [{ total: 0 }]);
+      assert.deepEqual(
+        (await stat({ filter: [{ k: 'status', v: 'TIMEOUT', o: 'eq' }], aggregate: [{ count: { name: 'total' } }] })).results,
+        [{ total: 0 }],
+      );
     });
 
     it('Cost.analyze: DAILY / MONTHLY / YEARLY series per group, totals, sort, page and more', async () => {
-      const daily = await analyze({ granularity: 'DAILY', start: '2025-07-01', end: '2025-07-31', group_by: ['provider'], fields: { cost: { key: 'cost', operator: 'sum' } } });
+      const daily = await analyze({
+        granularity: 'DAILY',
+        start: '2025-07-01',
+        end: '2025-07-31',
+        group_by: ['provider'],
+        fields: { cost: { key: 'cost', operator: 'sum' } },
+      });
       assert.deepEqual(daily.body, {
         results: [
           { provider: 'gcp', cost: [{ date: '2025-07-02', value: 20 }], _total_cost: 20 },
@@ -139,14 +227,55 @@ for (const backend of BACKENDS) {
         ],
         more: false,
       });
-      const monthly = await analyze({ granularity: 'MONTHLY', start: '2025-07', end: '2025-12', fields: { cost: { key: 'cost', operator: 'sum' }, rows: { operator: 'count' } } });
-      assert.deepEqual(monthly.body.results, [{
-        cost: [{ date: '2025-07', value: 30 }, { date: '2025-08', value: 5 }], _total_cost: 35,
-        rows: [{ date: '2025-07', value: 2 }, { date: '2025-08', value: 1 }], _total_rows: 3,
-      }]);
-      const yearly = await analyze({ granularity: 'YEARLY', start: '2025', end: '2026', group_by: [{ key: 'provider', name: 'p' }], fields: { cost: { key: 'cost', operator: 'sum' } }, sort: [{ key: 'p' }], page: { limit: 1 } });
-      assert.deepEqual(yearly.body, { results: [{ p: 'aws', cost: [{ date: '2025', value: 15 }, { date: '2026', value: 1 }], _total_cost: 16 }], more: true });
-      const filtered = await analyze({ granularity: 'DAILY', start: '2025-07-01', end: '2025-07-31', fields: { cost: { key: 'cost', operator: 'sum' } }, filter: [{ k: 'provider', v: 'aws', o: 'eq' }] });
+      const monthly = await analyze({
+        granularity: 'MONTHLY',
+        start: '2025-07',
+        end: '2025-12',
+        fields: { cost: { key: 'cost', operator: 'sum' }, rows: { operator: 'count' } },
+      });
+      assert.deepEqual(monthly.body.results, [
+        {
+          cost: [
+            { date: '2025-07', value: 30 },
+            { date: '2025-08', value: 5 },
+          ],
+          _total_cost: 35,
+          rows: [
+            { date: '2025-07', value: 2 },
+            { date: '2025-08', value: 1 },
+          ],
+          _total_rows: 3,
+        },
+      ]);
+      const yearly = await analyze({
+        granularity: 'YEARLY',
+        start: '2025',
+        end: '2026',
+        group_by: [{ key: 'provider', name: 'p' }],
+        fields: { cost: { key: 'cost', operator: 'sum' } },
+        sort: [{ key: 'p' }],
+        page: { limit: 1 },
+      });
+      assert.deepEqual(yearly.body, {
+        results: [
+          {
+            p: 'aws',
+            cost: [
+              { date: '2025', value: 15 },
+              { date: '2026', value: 1 },
+            ],
+            _total_cost: 16,
+          },
+        ],
+        more: true,
+      });
+      const filtered = await analyze({
+        granularity: 'DAILY',
+        start: '2025-07-01',
+        end: '2025-07-31',
+        fields: { cost: { key: 'cost', operator: 'sum' } },
+        filter: [{ k: 'provider', v: 'aws', o: 'eq' }],
+      });
       assert.deepEqual(filtered.body.results, [{ cost: [{ date: '2025-07-01', value: 10 }], _total_cost: 10 }]);
     });
 

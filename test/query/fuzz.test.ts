@@ -10,19 +10,77 @@ import { DOMAIN_A, insertCost, insertJob, registerBody } from '../api/world.js';
  * built from real keys, operators and stage names with values of every shape) is either
  * answered or refused with a 4xx, on every read verb of every resource.
  */
-const KEYS = ['status', 'total_tasks', 'created_at', 'options.x', 'changed', 'changed.start', 'tags.env', 'cost', 'billed_date', 'name', 'constructor', '__proto__', 'x'];
-const OPERATORS = ['eq', 'not', 'lt', 'gte', 'exists', 'contain', 'not_contain_in', 'in', 'match', 'regex', 'regex_in', 'datetime_gt', 'timediff_lt', 'toString', 'bad'];
+const KEYS = [
+  'status',
+  'total_tasks',
+  'created_at',
+  'options.x',
+  'changed',
+  'changed.start',
+  'tags.env',
+  'cost',
+  'billed_date',
+  'name',
+  'constructor',
+  '__proto__',
+  'x',
+];
+const OPERATORS = [
+  'eq',
+  'not',
+  'lt',
+  'gte',
+  'exists',
+  'contain',
+  'not_contain_in',
+  'in',
+  'match',
+  'regex',
+  'regex_in',
+  'datetime_gt',
+  'timediff_lt',
+  'toString',
+  'bad',
+];
 const STAGES = ['group', 'count', 'sort', 'project', 'unwind', 'limit', 'skip', 'valueOf'];
 const GROUP_OPERATORS = ['count', 'sum', 'average', 'max', 'min', 'first', 'last', 'push', 'add_to_set', 'merge_objects', 'x'];
 
-const value = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('([', '*', 'now/d - 1d', '2025-08-01', '%', '\\', "'; DROP TABLE job; --"));
-const condition = fc.record({ k: fc.oneof(fc.constantFrom(...KEYS), fc.string()), v: value, o: fc.oneof(fc.constantFrom(...OPERATORS), fc.string()) }, { requiredKeys: [] });
+const value = fc.oneof(
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.constantFrom('([', '*', 'now/d - 1d', '2025-08-01', '%', '\\', "'; DROP TABLE job; --"),
+);
+const condition = fc.record(
+  { k: fc.oneof(fc.constantFrom(...KEYS), fc.string()), v: value, o: fc.oneof(fc.constantFrom(...OPERATORS), fc.string()) },
+  { requiredKeys: [] },
+);
 const entry = fc.record(
-  { key: fc.constantFrom(...KEYS), name: fc.oneof(fc.constantFrom('n', 'status', ''), fc.string()), operator: fc.constantFrom(...GROUP_OPERATORS, 'size', 'sum', 'object_to_array'), date_format: fc.constantFrom('%Y-%m', 'day', '%Q'), conditions: fc.array(condition, { maxLength: 1 }), fields: fc.jsonValue({ maxDepth: 2 }) },
+  {
+    key: fc.constantFrom(...KEYS),
+    name: fc.oneof(fc.constantFrom('n', 'status', ''), fc.string()),
+    operator: fc.constantFrom(...GROUP_OPERATORS, 'size', 'sum', 'object_to_array'),
+    date_format: fc.constantFrom('%Y-%m', 'day', '%Q'),
+    conditions: fc.array(condition, { maxLength: 1 }),
+    fields: fc.jsonValue({ maxDepth: 2 }),
+  },
   { requiredKeys: [] },
 );
 const stage = fc.constantFrom(...STAGES).chain((name) =>
-  fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.record({ keys: fc.array(entry, { maxLength: 2 }), fields: fc.array(entry, { maxLength: 3 }), path: fc.constantFrom(...KEYS), filter: fc.array(condition, { maxLength: 1 }), name: fc.string() }, { requiredKeys: [] }), fc.array(fc.record({ key: fc.constantFrom(...KEYS), desc: fc.jsonValue() }))).map((body) => ({ [name]: body })),
+  fc
+    .oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.record(
+        {
+          keys: fc.array(entry, { maxLength: 2 }),
+          fields: fc.array(entry, { maxLength: 3 }),
+          path: fc.constantFrom(...KEYS),
+          filter: fc.array(condition, { maxLength: 1 }),
+          name: fc.string(),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.array(fc.record({ key: fc.constantFrom(...KEYS), desc: fc.jsonValue() })),
+    )
+    .map((body) => ({ [name]: body })),
 );
 const structured = fc.record(
   {
@@ -42,7 +100,17 @@ const structured = fc.record(
   },
   { requiredKeys: [] },
 );
-const VERBS = ['job/list', 'job/stat', 'job-task/list', 'job-task/stat', 'data-source/list', 'data-source/stat', 'cost/list', 'cost/stat', 'cost/analyze'];
+const VERBS = [
+  'job/list',
+  'job/stat',
+  'job-task/list',
+  'job-task/stat',
+  'data-source/list',
+  'data-source/stat',
+  'cost/list',
+  'cost/stat',
+  'cost/analyze',
+];
 
 for (const backend of BACKENDS) {
   describe(`fuzzed queries never answer 5xx (${backend})`, () => {

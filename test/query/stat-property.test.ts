@@ -29,12 +29,17 @@ for (const backend of BACKENDS) {
       const query = parseStatQuery(raw);
       const expected = evaluateStat(JOB_CATALOGUE, docs, query);
       const actual = await stat(store.db, query);
-      assert.ok(sameAnswer(actual, expected), `query ${JSON.stringify(raw)}\nactual   ${JSON.stringify(actual)}\nexpected ${JSON.stringify(expected)}`);
+      assert.ok(
+        sameAnswer(actual, expected),
+        `query ${JSON.stringify(raw)}\nactual   ${JSON.stringify(actual)}\nexpected ${JSON.stringify(expected)}`,
+      );
     };
 
     it('for aggregate pipelines', async () => {
       await fc.assert(
-        fc.asyncProperty(jobDocs(), pipeline, fc.array(filterCondition, { maxLength: 2 }), (docs, query, filter) => check(docs, { ...query, filter })),
+        fc.asyncProperty(jobDocs(), pipeline, fc.array(filterCondition, { maxLength: 2 }), (docs, query, filter) =>
+          check(docs, { ...query, filter }),
+        ),
         { numRuns: RUNS },
       );
     });

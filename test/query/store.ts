@@ -40,7 +40,9 @@ export async function listIds(db: Database, query: ListQuery): Promise<{ ids: st
 
 export async function stat(db: Database, query: StatQuery): Promise<{ results: unknown[]; total?: number }> {
   const answer = await runStat(db, JOB_CATALOGUE, { principal, query });
-  return answer.total_count === undefined ? { results: answer.results as unknown[] } : { results: answer.results as unknown[], total: answer.total_count as number };
+  return answer.total_count === undefined
+    ? { results: answer.results as unknown[] }
+    : { results: answer.results as unknown[], total: answer.total_count as number };
 }
 
 /** Deep equality that accepts float rounding differences (averages). */

@@ -18,7 +18,10 @@ const PROTO_DIR = join(import.meta.dirname, '../../proto');
 /** Job.list over the gRPC API of a running server, with a client built from our .proto files. */
 async function grpcJobList(address: string, token: string): Promise<Array<{ job_id: string; status: string }>> {
   const definition = loadSync('spaceone/api/cost_analysis/v1/job.proto', {
-    includeDirs: [PROTO_DIR, '/usr/include'], keepCase: true, enums: String, longs: Number,
+    includeDirs: [PROTO_DIR, '/usr/include'],
+    keepCase: true,
+    enums: String,
+    longs: Number,
   });
   const v1 = (loadPackageDefinition(definition) as any).spaceone.api.cost_analysis.v1;
   const client = new v1.Job(address, credentials.createInsecure());
@@ -27,7 +30,9 @@ async function grpcJobList(address: string, token: string): Promise<Array<{ job_
   try {
     const answer = await new Promise<any>((resolve, reject) =>
       client.list({}, metadata, { deadline: Date.now() + 20_000 }, (error: ServiceError | null, value: unknown) =>
-        error ? reject(error) : resolve(value)));
+        error ? reject(error) : resolve(value),
+      ),
+    );
     return answer.results;
   } finally {
     client.close();
@@ -38,7 +43,13 @@ it('npm start on an empty database shows a finished demo job, readable through t
   const dataDir = mkdtempSync(join(tmpdir(), 'costsync-quickstart-'));
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const serve = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-    env: { ...process.env, COSTSYNC_DATA_DIR: dataDir, COSTSYNC_HTTP_PORT: String(port), COSTSYNC_GRPC_PORT: '0', COSTSYNC_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      COSTSYNC_DATA_DIR: dataDir,
+      COSTSYNC_HTTP_PORT: String(port),
+      COSTSYNC_GRPC_PORT: '0',
+      COSTSYNC_LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
@@ -58,7 +69,10 @@ it('npm start on an empty database shows a finished demo job, readable through t
     assert.match(output, /costsync is listening on http:\/\/127\.0\.0\.1:\d+ \(embedded database/);
     const grpcPort = /gRPC API on 127\.0\.0\.1:(\d+)/.exec(output)?.[1];
     assert.ok(grpcPort, output);
-    const demo = /demo: data source "demo" \((ds-[0-9a-f]{12})\) synced by job (job-[0-9a-f]{12}): SUCCESS, 6 tasks, ([\d,]+) rows billed (\d{4}-\d{2}-01) to (\d{4}-\d{2}-\d{2})\n/.exec(output);
+    const demo =
+      /demo: data source "demo" \((ds-[0-9a-f]{12})\) synced by job (job-[0-9a-f]{12}): SUCCESS, 6 tasks, ([\d,]+) rows billed (\d{4}-\d{2}-01) to (\d{4}-\d{2}-\d{2})\n/.exec(
+        output,
+      );
     assert.ok(demo, output);
     const [, dataSourceId, jobId, rowText, firstDay, lastDay] = demo;
     const rows = Number(rowText.replace(/,/g, ''));
@@ -73,20 +87,41 @@ it('npm start on an empty database shows a finished demo job, readable through t
       return (await response.json()) as Record<string, any>;
     };
     const jobs = await api('POST', '/cost-analysis/v1/job/list', {});
-    assert.deepEqual(jobs.results.map((j: { job_id: string; status: string }) => [j.job_id, j.status]), [[jobId, 'SUCCESS']]);
+    assert.deepEqual(
+      jobs.results.map((j: { job_id: string; status: string }) => [j.job_id, j.status]),
+      [[jobId, 'SUCCESS']],
+    );
     const tasks = await api('GET', `/cost-analysis/v1/job-tasks?job_id=${jobId}`);
     assert.equal(tasks.total_count, 6);
-    assert.equal(tasks.results.reduce((sum: number, t: { created_count: number }) => sum + t.created_count, 0), rows);
+    assert.equal(
+      tasks.results.reduce((sum: number, t: { created_count: number }) => sum + t.created_count, 0),
+      rows,
+    );
     const costs = await api('POST', '/cost-analysis/v1/cost/list', { data_source_id: dataSourceId, query: { page: { limit: 3 } } });
     assert.equal(costs.total_count, rows);
     const days = await api('POST', '/cost-analysis/v1/cost/stat', {
       data_source_id: dataSourceId,
-      query: { aggregate: [{ group: { fields: [{ key: 'billed_date', name: 'first', operator: 'min' }, { key: 'billed_date', name: 'last', operator: 'max' }] } }] },
+      query: {
+        aggregate: [
+          {
+            group: {
+              fields: [
+                { key: 'billed_date', name: 'first', operator: 'min' },
+                { key: 'billed_date', name: 'last', operator: 'max' },
+              ],
+            },
+          },
+        ],
+      },
     });
     assert.deepEqual([days.results[0].first, days.results[0].last], [firstDay, lastDay], 'the days the line names are the days synced');
     assert.equal(costs.results.length, 3);
     const grpcJobs = await grpcJobList(`127.0.0.1:${grpcPort}`, token);
-    assert.deepEqual(grpcJobs.map((j) => [j.job_id, j.status]), [[jobId, 'SUCCESS']], 'the same job through the gRPC API');
+    assert.deepEqual(
+      grpcJobs.map((j) => [j.job_id, j.status]),
+      [[jobId, 'SUCCESS']],
+      'the same job through the gRPC API',
+    );
 
     const exited = new Promise<number | null>((resolve) => serve.once('exit', resolve));
     serve.kill('SIGTERM');

@@ -21,7 +21,9 @@ function runSuite(env: Record<string, string>): Promise<{ code: number | null; o
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/run.ts', '--test-reporter=spec', '--test-timeout=60000', FIXTURE], {
       // A test file's own environment says "inside the test runner"; the suite under test is a run of its own.
-      cwd: REPO, env: { ...withoutTestContext(process.env), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: REPO,
+      env: { ...withoutTestContext(process.env), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
@@ -39,14 +41,18 @@ it('a named server that does not answer fails the run before any test, naming it
   const url = 'postgres://postgres@127.0.0.1:1/test';
   const { code, output } = await runSuite({ COSTSYNC_TEST_DATABASE_URL: url });
   assert.equal(code, 1, output);
-  assert.match(output, new RegExp(`COSTSYNC_TEST_DATABASE_URL=${url.replace(/[/.]/g, '\\$&')} is set, but that PostgreSQL server does not answer`));
+  assert.match(
+    output,
+    new RegExp(`COSTSYNC_TEST_DATABASE_URL=${url.replace(/[/.]/g, '\\$&')} is set, but that PostgreSQL server does not answer`),
+  );
   assert.match(output, /ECONNREFUSED/);
   assert.doesNotMatch(output, /backends=/, 'no test ran');
 });
 
-if (HAS_SERVER) it('a server that answers gives the test files both backends', async () => {
-  const { code, output } = await runSuite({ COSTSYNC_TEST_DATABASE_URL: SERVER_URL });
-  assert.equal(code, 0, output);
-  assert.match(output, /backends=pglite,postgres/);
-  assert.doesNotMatch(output, /DID NOT RUN/);
-});
+if (HAS_SERVER)
+  it('a server that answers gives the test files both backends', async () => {
+    const { code, output } = await runSuite({ COSTSYNC_TEST_DATABASE_URL: SERVER_URL });
+    assert.equal(code, 0, output);
+    assert.match(output, /backends=pglite,postgres/);
+    assert.doesNotMatch(output, /DID NOT RUN/);
+  });

@@ -56,7 +56,7 @@ describe('the dashboard', () => {
     await row.getByText('SUCCESS').waitFor();
     await row.getByText('6/6').waitFor();
     assert.match(await row.innerText(), /demo/);
-    assert.ok((await row.innerText()).includes(DEMO_ROWS_TEXT), 'the demo job\'s rows');
+    assert.ok((await row.innerText()).includes(DEMO_ROWS_TEXT), "the demo job's rows");
     await page.getByText('DOMAIN_ADMIN · domain-demo').waitFor();
   });
 
@@ -83,10 +83,18 @@ describe('the dashboard', () => {
     await page.getByText('live', { exact: true }).waitFor();
     await page.getByTestId('job-status').getByText('SUCCESS').waitFor({ timeout: 30_000 });
     const [{ rows }] = await server.ctx.db.query<{ rows: number }>(
-      `SELECT sum(created_count)::int AS rows FROM job_task t JOIN job j USING (job_id) WHERE j.data_source_id = $1`, [id]);
+      `SELECT sum(created_count)::int AS rows FROM job_task t JOIN job j USING (job_id) WHERE j.data_source_id = $1`,
+      [id],
+    );
     assert.ok(rows > 0);
     assert.equal(await page.getByTestId('job-rows').innerText(), rows.toLocaleString('en-US'));
-    assert.equal(await page.getByRole('row', { name: /job-task-/ }).filter({ hasText: 'SUCCESS' }).count(), 2);
+    assert.equal(
+      await page
+        .getByRole('row', { name: /job-task-/ })
+        .filter({ hasText: 'SUCCESS' })
+        .count(),
+      2,
+    );
     assert.equal(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded), true);
     await page.getByRole('link', { name: 'Data sources' }).click();
     const source = page.getByRole('row', { name: /paced/ });
@@ -117,7 +125,10 @@ describe('the dashboard', () => {
     const page = await open('/', admin);
     await page.getByLabel('Status').selectOption('FAILURE');
     await page.waitForURL(/status=FAILURE/);
-    await page.getByRole('row', { name: /SUCCESS/ }).first().waitFor({ state: 'detached' });
+    await page
+      .getByRole('row', { name: /SUCCESS/ })
+      .first()
+      .waitFor({ state: 'detached' });
     const row = page.getByRole('row', { name: new RegExp(job.job_id) });
     await row.getByText('ERROR_JOB_TASK').waitFor();
     await row.getByRole('link', { name: job.job_id }).click();

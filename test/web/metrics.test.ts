@@ -47,7 +47,7 @@ describe('metrics and health', () => {
     assert.equal(m.get('costsync_jobs{status="CANCELED"}'), 0);
     assert.equal(m.get('costsync_tasks_running'), 0);
     assert.equal(m.get('costsync_tasks_pending'), 0);
-    assert.equal(m.get('costsync_rows_ingested_total'), DEMO_ROWS, 'the demo job\'s rows; the failed task wrote none that count');
+    assert.equal(m.get('costsync_rows_ingested_total'), DEMO_ROWS, "the demo job's rows; the failed task wrote none that count");
     assert.equal(m.get('costsync_plugin_errors_total{error_code="ERROR_SYNTHETIC_FAILURE"}'), 1);
     assert.equal(m.get('costsync_leases_reaped{outcome="requeued"}'), 0);
     assert.equal(m.get('costsync_leases_reaped{outcome="gave_up"}'), 0);
@@ -55,8 +55,14 @@ describe('metrics and health', () => {
     assert.equal(m.get('costsync_task_duration_seconds_count{status="SUCCESS"}'), 6);
     assert.equal(m.get('costsync_task_duration_seconds_count{status="FAILURE"}'), 1);
     assert.equal(m.get('costsync_task_duration_seconds_bucket{le="+Inf",status="SUCCESS"}'), 6);
-    const buckets = [...m].filter(([k]) => k.startsWith('costsync_task_duration_seconds_bucket') && k.includes('"SUCCESS"')).map(([, v]) => v);
-    assert.deepEqual(buckets, [...buckets].sort((a, b) => a - b), 'cumulative buckets');
+    const buckets = [...m]
+      .filter(([k]) => k.startsWith('costsync_task_duration_seconds_bucket') && k.includes('"SUCCESS"'))
+      .map(([, v]) => v);
+    assert.deepEqual(
+      buckets,
+      [...buckets].sort((a, b) => a - b),
+      'cumulative buckets',
+    );
     assert.ok(m.get('costsync_task_duration_seconds_sum{status="SUCCESS"}')! > 0);
     assert.ok(m.has('costsync_process_cpu_user_seconds_total'), 'process metrics too');
   });
@@ -80,7 +86,10 @@ describe('metrics and health', () => {
 
     const paced = await server.ctx.engine.waitForJob((await syncOf('more', { accounts: 1, months: 1, seed: 23 })).job_id);
     assert.equal(paced.status, 'SUCCESS');
-    const [{ rows }] = await server.ctx.db.query<{ rows: number }>('SELECT sum(created_count)::int AS rows FROM job_task WHERE job_id = $1', [paced.job_id]);
+    const [{ rows }] = await server.ctx.db.query<{ rows: number }>(
+      'SELECT sum(created_count)::int AS rows FROM job_task WHERE job_id = $1',
+      [paced.job_id],
+    );
     m = await scrape();
     assert.equal(m.get('costsync_rows_ingested_total'), DEMO_ROWS + rows);
     assert.equal(m.get('costsync_task_duration_seconds_count{status="SUCCESS"}'), 7);

@@ -22,16 +22,27 @@ try {
   const canceled = await sync('azure-ea', { accounts: 1, months: 2, page_size: 5, page_delay_ms: 400, seed: 33 }, false);
   await new Promise((resolve) => setTimeout(resolve, 1200));
   await server.ctx.engine.cancel(canceled.job_id);
-  const running = await sync('nightly-finance', { accounts: 2, months: 3, rows_per_day: 40, page_size: 40, page_delay_ms: 250, seed: 34 }, false);
+  const running = await sync(
+    'nightly-finance',
+    { accounts: 2, months: 3, rows_per_day: 40, page_size: 40, page_delay_ms: 250, seed: 34 },
+    false,
+  );
 
   const { page } = await openPage(browser, server.url);
   await page.goto(`${server.url}/#token=${await server.token()}`);
-  await page.getByRole('row', { name: new RegExp(running.job_id) }).getByText('IN_PROGRESS').waitFor();
+  await page
+    .getByRole('row', { name: new RegExp(running.job_id) })
+    .getByText('IN_PROGRESS')
+    .waitFor();
   await new Promise((resolve) => setTimeout(resolve, 2500));
   await page.screenshot({ path: join(DOCS, 'dashboard-jobs.png') });
 
   await page.goto(`${server.url}/#/jobs/${running.job_id}`);
-  await page.getByRole('row', { name: /job-task-/ }).filter({ hasText: 'SUCCESS' }).first().waitFor({ timeout: 30_000 });
+  await page
+    .getByRole('row', { name: /job-task-/ })
+    .filter({ hasText: 'SUCCESS' })
+    .first()
+    .waitFor({ timeout: 30_000 });
   await page.screenshot({ path: join(DOCS, 'dashboard-job-running.png') });
 
   await page.goto(`${server.url}/#/jobs/${failed.job_id}`);
@@ -40,7 +51,10 @@ try {
 
   await server.ctx.engine.waitForJob(running.job_id, { timeoutMs: 120_000 });
   await page.goto(`${server.url}/#/data-sources`);
-  await page.getByRole('row', { name: /nightly-finance/ }).getByText('SUCCESS').waitFor();
+  await page
+    .getByRole('row', { name: /nightly-finance/ })
+    .getByText('SUCCESS')
+    .waitFor();
   await page.screenshot({ path: join(DOCS, 'dashboard-data-sources.png') });
   console.log(`screenshots written to ${DOCS}`);
 } finally {

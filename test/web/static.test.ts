@@ -32,31 +32,48 @@ describe('dashboard files and routes', () => {
     }
   });
 
-  it('rows by month (the dashboard\'s Cost.stat aggregate): published rows of a visible data source only', async () => {
+  it("rows by month (the dashboard's Cost.stat aggregate): published rows of a visible data source only", async () => {
     const token = await t.token({ domainId: 'd1', role: 'DOMAIN_ADMIN' });
     const ds = await t.post('/cost-analysis/v1/data-source/register', token, {
-      name: 'm', resource_group: 'DOMAIN', plugin_info: { plugin_id: 'synthetic', options: { accounts: 2, months: 2, rows_per_day: 1 } },
+      name: 'm',
+      resource_group: 'DOMAIN',
+      plugin_info: { plugin_id: 'synthetic', options: { accounts: 2, months: 2, rows_per_day: 1 } },
     });
     t.ctx.engine.start();
     const job = await t.post('/cost-analysis/v1/data-source/sync', token, { data_source_id: ds.body.data_source_id });
     await t.ctx.engine.waitForJob(job.body.job_id);
-    const byMonth = (who: string) => t.post('/cost-analysis/v1/cost/stat', who, {
-      data_source_id: ds.body.data_source_id,
-      query: {
-        aggregate: [
-          { group: { keys: [{ key: 'billed_month', name: 'billed_month' }], fields: [{ name: 'rows', operator: 'count' }, { key: 'cost', name: 'cost', operator: 'sum' }] } },
-          { sort: { key: 'billed_month' } },
-        ],
-      },
-    });
+    const byMonth = (who: string) =>
+      t.post('/cost-analysis/v1/cost/stat', who, {
+        data_source_id: ds.body.data_source_id,
+        query: {
+          aggregate: [
+            {
+              group: {
+                keys: [{ key: 'billed_month', name: 'billed_month' }],
+                fields: [
+                  { name: 'rows', operator: 'count' },
+                  { key: 'cost', name: 'cost', operator: 'sum' },
+                ],
+              },
+            },
+            { sort: { key: 'billed_month' } },
+          ],
+        },
+      });
     const months = await byMonth(token);
     assert.equal(months.status, 200, months.text);
     const results: { billed_month: string; rows: number }[] = months.body.results;
     const current = monthOf(testClock());
     const previous = addMonths(current, -1);
-    assert.deepEqual(results.map((r) => r.billed_month), [previous, current]);
+    assert.deepEqual(
+      results.map((r) => r.billed_month),
+      [previous, current],
+    );
     assert.equal(results[0].rows, 2 * daysInMonth(previous), 'two accounts, one row a day');
-    const costs = await t.post('/cost-analysis/v1/cost/list', token, { data_source_id: ds.body.data_source_id, query: { count_only: true } });
+    const costs = await t.post('/cost-analysis/v1/cost/list', token, {
+      data_source_id: ds.body.data_source_id,
+      query: { count_only: true },
+    });
     assert.equal(results[0].rows + results[1].rows, costs.body.total_count);
     assert.equal((await byMonth('')).status, 401);
     const other = await byMonth(await t.token({ domainId: 'd2', role: 'DOMAIN_ADMIN' }));

@@ -17,13 +17,11 @@ type QueryString = Record<string, string | string[] | undefined>;
 export function jobTaskRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
     registerVerbs(app, ctx, 'job-task', jobTaskService);
-    app.get<{ Params: { job_task_id: string }; Querystring: QueryString }>(
-      '/cost-analysis/v1/job-task/:job_task_id',
-      (request) =>
-        jobTaskService.get(ctx, request.principal, {
-          ...messageFromQueryString(request.query),
-          job_task_id: request.params.job_task_id,
-        }),
+    app.get<{ Params: { job_task_id: string }; Querystring: QueryString }>('/cost-analysis/v1/job-task/:job_task_id', (request) =>
+      jobTaskService.get(ctx, request.principal, {
+        ...messageFromQueryString(request.query),
+        job_task_id: request.params.job_task_id,
+      }),
     );
     app.get<{ Querystring: QueryString }>('/cost-analysis/v1/job-tasks', (request) =>
       jobTaskService.list(ctx, request.principal, messageFromQueryString(request.query)),

@@ -6,5 +6,9 @@ import { makeMetrics } from '../../metrics/registry.js';
 export function registerMetrics(app: FastifyInstance, ctx: AppContext): void {
   const metrics = makeMetrics(ctx.db);
   app.get('/metrics', async (_request, reply) =>
-    reply.type(metrics.registry.contentType).header('cache-control', 'no-store').send(await metrics.scrape()));
+    reply
+      .type(metrics.registry.contentType)
+      .header('cache-control', 'no-store')
+      .send(await metrics.scrape()),
+  );
 }

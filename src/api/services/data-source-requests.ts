@@ -1,15 +1,7 @@
 import { err } from '../../domain/errors.js';
 import { DATA_SOURCE_TYPE, RESOURCE_GROUP, SCHEDULE_STATE, SECRET_TYPE } from '../../domain/status.js';
 import type { DataSourceType, ResourceGroup, ScheduleState, SecretType } from '../../domain/status.js';
-import {
-  readEnum,
-  readInteger,
-  readObject,
-  readString,
-  readStringList,
-  requireString,
-  type Json,
-} from '../../query/input.js';
+import { readEnum, readInteger, readObject, readString, readStringList, requireString, type Json } from '../../query/input.js';
 
 /** DataSource request bodies (spec §2.4), checked field by field with the position of each error. */
 
@@ -55,8 +47,7 @@ export function readName(request: Json): string {
 }
 
 export function parseRegister(request: Json): RegisterRequest {
-  const dataSourceType =
-    readEnum(request, 'data_source_type', Object.values(DATA_SOURCE_TYPE)) ?? DATA_SOURCE_TYPE.EXTERNAL;
+  const dataSourceType = readEnum(request, 'data_source_type', Object.values(DATA_SOURCE_TYPE)) ?? DATA_SOURCE_TYPE.EXTERNAL;
   const secretType = readEnum(request, 'secret_type', Object.values(SECRET_TYPE)) ?? SECRET_TYPE.MANUAL;
   const provider = readString(request, 'provider');
   if (secretType === SECRET_TYPE.USE_SERVICE_ACCOUNT_SECRET && provider === undefined) throw err.required('provider');

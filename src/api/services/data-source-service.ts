@@ -9,23 +9,10 @@ import { DATA_SOURCE_CATALOGUE } from '../../query/catalogues.js';
 import { readBoolean, readObject, readString, requireString, type Json } from '../../query/input.js';
 import { parseListQuery } from '../../query/parse-query.js';
 import { parseStatQuery } from '../../query/parse-stat.js';
-import {
-  deleteDataSource,
-  insertDataSource,
-  runningJobId,
-  updateDataSource,
-  type DataSourcePatch,
-} from '../../store/data-sources.js';
+import { deleteDataSource, insertDataSource, runningJobId, updateDataSource, type DataSourcePatch } from '../../store/data-sources.js';
 import type { DataSourceRow, PluginInfoRow } from '../../store/rows.js';
 import { dataSourceInfo, dataSourceMinimal, jobInfo, type Wire } from '../views.js';
-import {
-  parseRegister,
-  parseSchedule,
-  parseSecretFilter,
-  parseUpdatePlugin,
-  readName,
-  requireSecretData,
-} from './data-source-requests.js';
+import { parseRegister, parseSchedule, parseSecretFilter, parseUpdatePlugin, readName, requireSecretData } from './data-source-requests.js';
 import { initPlugin, verifyPlugin } from './plugin-calls.js';
 import { findVisible, projectGet, runList, runStat } from './reading.js';
 import { listConditions, requestedWorkspace } from './request-filters.js';

@@ -9,11 +9,7 @@ const CLIENT_CODES = new Set(['ERROR_REQUIRED_PARAMETER', 'ERROR_INVALID_PARAMET
  * Calls a plugin on behalf of an API request, with the plan timeout. A plugin that rejects
  * its input answers with the plugin's own code (400); anything else is ERROR_PLUGIN (502).
  */
-export async function callPlugin<T>(
-  ctx: AppContext,
-  call: string,
-  run: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
+export async function callPlugin<T>(ctx: AppContext, call: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   try {
     return await run(AbortSignal.timeout(ctx.config.engine.planTimeoutMs));
   } catch (error) {

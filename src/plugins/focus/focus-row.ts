@@ -24,7 +24,10 @@ const NUMERIC = /(Cost|Quantity|UnitPrice)$/;
 export function chargeDay(value: string | undefined, row: number): string {
   const date = value ? new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) || value.length <= 10 ? value : `${value}Z`) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
-    throw new PluginError('ERROR_INVALID_PARAMETER_TYPE', `row ${row}: ChargePeriodStart ${JSON.stringify(value ?? '')} is not an ISO 8601 date-time`);
+    throw new PluginError(
+      'ERROR_INVALID_PARAMETER_TYPE',
+      `row ${row}: ChargePeriodStart ${JSON.stringify(value ?? '')} is not an ISO 8601 date-time`,
+    );
   }
   return date.toISOString().slice(0, 10);
 }
@@ -52,7 +55,8 @@ function tags(value: string, row: number): Record<string, string> {
 }
 
 export function focusRow(values: Record<string, string>, row: number, billedDate: string): CostInfo {
-  if (values.BilledCost === undefined) throw new PluginError('ERROR_REQUIRED_PARAMETER', `row ${row}: Required parameter. (key = BilledCost)`);
+  if (values.BilledCost === undefined)
+    throw new PluginError('ERROR_REQUIRED_PARAMETER', `row ${row}: Required parameter. (key = BilledCost)`);
   const out: CostInfo = {
     cost: number(values.BilledCost, 'BilledCost', row),
     billed_date: billedDate,

@@ -1,4 +1,11 @@
-import { Channel, credentials, type ChannelOptions, makeGenericClientConstructor, Metadata, type ServiceClientConstructor } from '@grpc/grpc-js';
+import {
+  Channel,
+  credentials,
+  type ChannelOptions,
+  makeGenericClientConstructor,
+  Metadata,
+  type ServiceClientConstructor,
+} from '@grpc/grpc-js';
 import type { JsonMessage } from '../../api/grpc/codec.js';
 import { wireDescriptors } from '../../api/grpc/descriptors.js';
 import { CHANNEL_OPTIONS } from '../../api/grpc/grpc-server.js';
@@ -107,15 +114,26 @@ export function makeGrpcPluginClient(url: string, options: GrpcPluginOptions = {
   };
 }
 
-function unaryOnce(target: ServiceClient, method: string, request: JsonMessage, timeoutMs: number, signal?: AbortSignal): Promise<JsonMessage> {
+function unaryOnce(
+  target: ServiceClient,
+  method: string,
+  request: JsonMessage,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<JsonMessage> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => call.cancel();
-    const call = target[method](request, pluginMetadata(), { deadline: Date.now() + timeoutMs }, (error: Error | null, answer: JsonMessage) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (error) reject(error);
-      else resolve(answer ?? {});
-    });
+    const call = target[method](
+      request,
+      pluginMetadata(),
+      { deadline: Date.now() + timeoutMs },
+      (error: Error | null, answer: JsonMessage) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(answer ?? {});
+      },
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

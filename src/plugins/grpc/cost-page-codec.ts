@@ -27,19 +27,44 @@ export function decodeCostPage(bytes: Uint8Array): CostInfo[] {
     while (reader.pos < end) {
       const [rowField, rowWire] = reader.tag();
       switch (rowField) {
-        case 1: row.cost = reader.double(); break;
-        case 2: row.usage_quantity = reader.double(); break;
-        case 3: row.usage_unit = reader.string(); break;
-        case 4: row.provider = reader.string(); break;
-        case 5: row.region_code = reader.string(); break;
-        case 6: row.product = reader.string(); break;
-        case 7: row.usage_type = reader.string(); break;
-        case 8: row.resource = reader.string(); break;
-        case 12: row.tags = readStruct(reader, reader.uint32() + reader.pos); break;
-        case 13: row.additional_info = readStruct(reader, reader.uint32() + reader.pos); break;
-        case 14: row.data = readStruct(reader, reader.uint32() + reader.pos); break;
-        case 21: row.billed_date = reader.string(); break;
-        default: reader.skip(rowWire);
+        case 1:
+          row.cost = reader.double();
+          break;
+        case 2:
+          row.usage_quantity = reader.double();
+          break;
+        case 3:
+          row.usage_unit = reader.string();
+          break;
+        case 4:
+          row.provider = reader.string();
+          break;
+        case 5:
+          row.region_code = reader.string();
+          break;
+        case 6:
+          row.product = reader.string();
+          break;
+        case 7:
+          row.usage_type = reader.string();
+          break;
+        case 8:
+          row.resource = reader.string();
+          break;
+        case 12:
+          row.tags = readStruct(reader, reader.uint32() + reader.pos);
+          break;
+        case 13:
+          row.additional_info = readStruct(reader, reader.uint32() + reader.pos);
+          break;
+        case 14:
+          row.data = readStruct(reader, reader.uint32() + reader.pos);
+          break;
+        case 21:
+          row.billed_date = reader.string();
+          break;
+        default:
+          reader.skip(rowWire);
       }
     }
     rows.push(row as CostInfo);

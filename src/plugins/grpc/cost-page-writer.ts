@@ -42,7 +42,8 @@ function checkedNumber(row: CostInfo, name: 'cost' | 'usage_quantity', index: nu
   return parsed;
 }
 
-const asText = (value: unknown): string | undefined => (value == null || value === '' ? undefined : typeof value === 'string' ? value : String(value));
+const asText = (value: unknown): string | undefined =>
+  value == null || value === '' ? undefined : typeof value === 'string' ? value : String(value);
 
 export function encodeCostPage(rows: readonly CostInfo[]): Uint8Array {
   return new PageWriter().encode(rows);

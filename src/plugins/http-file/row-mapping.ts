@@ -21,7 +21,8 @@ const MAPS = ['additional_info', 'data', 'tags'] as const;
 export function parseHttpFileOptions(options: Struct): HttpFileOptions {
   const object = (value: unknown, key: string): Record<string, unknown> => {
     if (value === undefined || value === null) return {};
-    if (typeof value !== 'object' || Array.isArray(value)) throw new PluginError('ERROR_INVALID_PARAMETER_TYPE', `options.${key} must be an object`);
+    if (typeof value !== 'object' || Array.isArray(value))
+      throw new PluginError('ERROR_INVALID_PARAMETER_TYPE', `options.${key} must be an object`);
     return value as Record<string, unknown>;
   };
   return {
@@ -47,7 +48,8 @@ export function mapRow(values: Record<string, string>, row: number, options: Htt
 
   const billedDate = billedDateOf(record, row);
   const cost = decimal(record.cost);
-  if (record.cost === undefined || record.cost === '') throw new PluginError('ERROR_REQUIRED_PARAMETER', `row ${row}: Required parameter. (key = cost)`);
+  if (record.cost === undefined || record.cost === '')
+    throw new PluginError('ERROR_REQUIRED_PARAMETER', `row ${row}: Required parameter. (key = cost)`);
   if (cost === null) return null;
   if (!record.currency) throw new PluginError('ERROR_REQUIRED_PARAMETER', `row ${row}: Required parameter. (key = currency)`);
   const usage = decimal(record.usage_quantity);
@@ -60,7 +62,9 @@ export function mapRow(values: Record<string, string>, row: number, options: Htt
   }
   out.additional_info = stringMap(record.additional_info);
   out.tags = stringMap(record.tags);
-  out.data = Object.fromEntries(Object.entries(objectOf(record.data)).map(([key, value]) => [key, value === '' ? 0 : (decimal(value) ?? value)]));
+  out.data = Object.fromEntries(
+    Object.entries(objectOf(record.data)).map(([key, value]) => [key, value === '' ? 0 : (decimal(value) ?? value)]),
+  );
   return out;
 }
 
@@ -76,7 +80,8 @@ function billedDateOf(record: Record<string, unknown>, row: number): string {
   }
   const year = text(record.year);
   const month = text(record.month);
-  if (!year || !month) throw new PluginError('ERROR_EMPTY_BILLED_DATE', `row ${row}: no billed_date, and no year and month to build it from`);
+  if (!year || !month)
+    throw new PluginError('ERROR_EMPTY_BILLED_DATE', `row ${row}: no billed_date, and no year and month to build it from`);
   const day = text(record.day) || '01';
   const date = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
   if (!isCalendarDate(date)) {

@@ -104,7 +104,7 @@ export function rowsOfDay(options: SyntheticOptions, account: string, date: stri
       resource: `res-${account.slice(-4)}-${(i % 97).toString(16).padStart(2, '0')}`,
       tags: { env: pick(random, ENVS), team: pick(random, TEAMS) },
       additional_info: { 'Account ID': account },
-      data: { 'Usage Quantity': quantity, 'Cost': cost },
+      data: { 'Usage Quantity': quantity, Cost: cost },
     };
   }
   return rows;

@@ -106,7 +106,9 @@ export class ApiError extends Error {
  */
 let onUnauthenticated = () => {};
 /** @param {(error: ApiError) => void} handler */
-export const whenUnauthenticated = (handler) => { onUnauthenticated = handler; };
+export const whenUnauthenticated = (handler) => {
+  onUnauthenticated = handler;
+};
 
 /**
  * `POST <path>` with a JSON body and the session's bearer token; resolves with the JSON answer.
@@ -162,7 +164,9 @@ export const api = {
     const answer = await call(`${V1}/job-task/stat`, {
       query: {
         filter: [{ k: 'job_id', v: jobIds, o: 'in' }],
-        aggregate: [{ group: { keys: [{ key: 'job_id', name: 'job_id' }], fields: [{ key: 'created_count', name: 'rows', operator: 'sum' }] } }],
+        aggregate: [
+          { group: { keys: [{ key: 'job_id', name: 'job_id' }], fields: [{ key: 'created_count', name: 'rows', operator: 'sum' }] } },
+        ],
       },
     });
     return Object.fromEntries(answer.results.map((r) => [r.job_id, r.rows ?? 0]));
@@ -184,7 +188,10 @@ export const api = {
           {
             group: {
               keys: [{ key: 'billed_month', name: 'billed_month' }],
-              fields: [{ name: 'rows', operator: 'count' }, { key: 'cost', name: 'cost', operator: 'sum' }],
+              fields: [
+                { name: 'rows', operator: 'count' },
+                { key: 'cost', name: 'cost', operator: 'sum' },
+              ],
             },
           },
           { sort: { key: 'billed_month' } },

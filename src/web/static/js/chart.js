@@ -20,13 +20,19 @@ export function monthsChart(months) {
   const label = `Rows by month: ${months.map((m) => `${m.billed_month} ${formatCount(m.rows)}`).join(', ')}`;
   const bars = months.map((m, i) => {
     const barHeight = Math.max(2, Math.round((m.rows / max) * height));
-    return svg('rect', { x: i * (bar + gap), y: height - barHeight, width: bar, height: barHeight, rx: 2, class: 'bar' },
-      svg('title', {}, `${m.billed_month}: ${formatCount(m.rows)} rows`));
+    return svg(
+      'rect',
+      { x: i * (bar + gap), y: height - barHeight, width: bar, height: barHeight, rx: 2, class: 'bar' },
+      svg('title', {}, `${m.billed_month}: ${formatCount(m.rows)} rows`),
+    );
   });
   const first = months[0].billed_month;
   const last = months[months.length - 1].billed_month;
   const total = months.reduce((sum, m) => sum + m.rows, 0);
-  return h('figure', { class: 'chart' },
+  return h(
+    'figure',
+    { class: 'chart' },
     svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label }, ...bars),
-    h('figcaption', { class: 'muted' }, `${first === last ? first : `${first} – ${last}`}`, h('br'), `${formatCount(total)} rows`));
+    h('figcaption', { class: 'muted' }, `${first === last ? first : `${first} – ${last}`}`, h('br'), `${formatCount(total)} rows`),
+  );
 }

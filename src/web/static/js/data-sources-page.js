@@ -20,7 +20,13 @@ function schedule(ds) {
 /** @param {Job | undefined} job  undefined before the first sync */
 function lastJob(job) {
   if (!job) return h('span', { class: 'muted' }, 'never synced');
-  return h('a', { href: `#/jobs/${job.job_id}`, class: 'job-link', 'data-focus-key': `last-${job.job_id}` }, badge(job.status), ' ', h('code', {}, job.job_id));
+  return h(
+    'a',
+    { href: `#/jobs/${job.job_id}`, class: 'job-link', 'data-focus-key': `last-${job.job_id}` },
+    badge(job.status),
+    ' ',
+    h('code', {}, job.job_id),
+  );
 }
 
 /**
@@ -30,14 +36,17 @@ function lastJob(job) {
  * @param {Session} session
  */
 function row(ds, job, months, session) {
-  return h('tr', { dataset: { dataSourceId: ds.data_source_id } },
+  return h(
+    'tr',
+    { dataset: { dataSourceId: ds.data_source_id } },
     h('th', { scope: 'row' }, h('span', { class: 'name' }, ds.name), h('br'), h('code', { class: 'muted' }, ds.data_source_id)),
     h('td', {}, ds.plugin_info?.plugin_id ?? h('span', { class: 'muted' }, 'local')),
     h('td', {}, schedule(ds)),
     h('td', {}, timeCell(ds.last_synchronized_at)),
     h('td', {}, lastJob(job)),
     h('td', {}, monthsChart(months)),
-    session.canWrite ? h('td', {}, ds.data_source_type === 'EXTERNAL' ? syncButton(ds) : '') : null);
+    session.canWrite ? h('td', {}, ds.data_source_type === 'EXTERNAL' ? syncButton(ds) : '') : null,
+  );
 }
 
 /**
@@ -50,22 +59,49 @@ export async function dataSourcesPage(main, { signal, session }) {
   replaceContent(main, h('div', { class: 'page-head' }, h('h1', {}, 'Data sources')), body);
   const refresh = async () => {
     const { results } = await api.dataSources();
-    const details = await Promise.all(results.map(async (ds) => {
-      const [jobs, months] = await Promise.all([
-        api.jobs({ data_source_id: ds.data_source_id, query: { sort: [{ key: 'created_at', desc: true }], page: { limit: 1 } } }),
-        api.costMonths(ds.data_source_id),
-      ]);
-      return { job: /** @type {Job | undefined} */ (jobs.results[0]), months: months.results };
-    }));
+    const details = await Promise.all(
+      results.map(async (ds) => {
+        const [jobs, months] = await Promise.all([
+          api.jobs({ data_source_id: ds.data_source_id, query: { sort: [{ key: 'created_at', desc: true }], page: { limit: 1 } } }),
+          api.costMonths(ds.data_source_id),
+        ]);
+        return { job: /** @type {Job | undefined} */ (jobs.results[0]), months: months.results };
+      }),
+    );
     if (signal.aborted) return;
     if (results.length === 0) return replaceContent(body, h('p', { class: 'empty' }, 'No data sources are visible to you.'));
     const headers = ['Data source', 'Plugin', 'Schedule', 'Last synchronized', 'Last job', 'Rows by month'];
     if (session.canWrite) headers.push('Actions');
-    replaceContent(body, h('div', { class: 'table-wrap' },
-      h('table', { class: 'data-sources' },
-        h('caption', { class: 'sr-only' }, 'Data sources'),
-        h('thead', {}, h('tr', {}, headers.map((text) => h('th', { scope: 'col' }, text)))),
-        h('tbody', {}, results.map((ds, i) => row(ds, details[i].job, details[i].months, session))))));
+    replaceContent(
+      body,
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'data-sources' },
+          h('caption', { class: 'sr-only' }, 'Data sources'),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              headers.map((text) => h('th', { scope: 'col' }, text)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            results.map((ds, i) => row(ds, details[i].job, details[i].months, session)),
+          ),
+        ),
+      ),
+    );
   };
-  poll(signal, () => refresh().catch((/** @type {Error} */ error) => notify(`Could not load data sources: ${error.message}`, 'error')), () => 10000);
+  poll(
+    signal,
+    () => refresh().catch((/** @type {Error} */ error) => notify(`Could not load data sources: ${error.message}`, 'error')),
+    () => 10000,
+  );
 }

@@ -70,9 +70,12 @@ export function badge(status) {
 export function progress(job) {
   const total = job.total_tasks ?? 0;
   const done = total - (job.remained_tasks ?? 0);
-  return h('span', { class: 'progress' },
+  return h(
+    'span',
+    { class: 'progress' },
     h('progress', { max: Math.max(total, 1), value: done, 'aria-label': `${done} of ${total} tasks done` }),
-    h('span', { class: 'num' }, `${done}/${total}`));
+    h('span', { class: 'num' }, `${done}/${total}`),
+  );
 }
 
 /** @param {{ error_code?: string, error_message?: string }} item  a Job or JobTask */

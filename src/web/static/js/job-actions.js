@@ -12,7 +12,11 @@ import { notify } from './live.js';
  * @param {string} [label]
  */
 export function cancelButton(jobId, after, label = 'Cancel') {
-  const button = h('button', { type: 'button', class: 'danger', 'aria-label': `Cancel job ${jobId}`, 'data-focus-key': `cancel-${jobId}` }, label);
+  const button = h(
+    'button',
+    { type: 'button', class: 'danger', 'aria-label': `Cancel job ${jobId}`, 'data-focus-key': `cancel-${jobId}` },
+    label,
+  );
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {
@@ -32,7 +36,11 @@ export function cancelButton(jobId, after, label = 'Cancel') {
  * @param {DataSource} dataSource
  */
 export function syncButton(dataSource) {
-  const button = h('button', { type: 'button', 'aria-label': `Sync ${dataSource.name} now`, 'data-focus-key': `sync-${dataSource.data_source_id}` }, 'Sync now');
+  const button = h(
+    'button',
+    { type: 'button', 'aria-label': `Sync ${dataSource.name} now`, 'data-focus-key': `sync-${dataSource.data_source_id}` },
+    'Sync now',
+  );
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {

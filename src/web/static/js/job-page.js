@@ -20,7 +20,12 @@ function fact(term, ...value) {
 /** @param {ChangedWindow} w */
 function windowText(w) {
   const months = w.end && w.end !== w.start ? `${w.start} – ${w.end}` : w.start;
-  const filter = w.filter && Object.keys(w.filter).length ? ` where ${Object.entries(w.filter).map(([k, v]) => `${k} = ${v}`).join(', ')}` : '';
+  const filter =
+    w.filter && Object.keys(w.filter).length
+      ? ` where ${Object.entries(w.filter)
+          .map(([k, v]) => `${k} = ${v}`)
+          .join(', ')}`
+      : '';
   return `${months}${filter}`;
 }
 
@@ -31,7 +36,9 @@ function windowText(w) {
  */
 function summary(job, rows, dataSourceName) {
   const ms = elapsedMs(job.created_at, job.finished_at);
-  return h('dl', { class: 'facts' },
+  return h(
+    'dl',
+    { class: 'facts' },
     fact('Data source', dataSourceName ?? job.data_source_id, h('br'), h('code', { class: 'muted' }, job.data_source_id)),
     fact('Tasks', progress(job)),
     fact('Rows', h('span', { class: 'num', 'data-testid': 'job-rows' }, formatCount(rows))),
@@ -39,45 +46,91 @@ function summary(job, rows, dataSourceName) {
     fact('Started', timeCell(job.created_at)),
     fact('Finished', timeCell(job.finished_at)),
     fact('Duration', formatDuration(ms)),
-    fact('Mode', job.options?.sync_mode ?? '—', job.options?.start ? ` from ${job.options.start}` : ''));
+    fact('Mode', job.options?.sync_mode ?? '—', job.options?.start ? ` from ${job.options.start}` : ''),
+  );
 }
 
 /** @param {Job} job */
 function errorBox(job) {
   if (!job.error_code) return null;
-  return h('div', { class: 'error-box', role: 'note', 'aria-label': 'Job error' },
+  return h(
+    'div',
+    { class: 'error-box', role: 'note', 'aria-label': 'Job error' },
     h('h2', {}, 'Why it ended ', job.status),
     h('p', {}, h('code', {}, job.error_code)),
-    job.error_message ? h('p', { class: 'error-message' }, job.error_message) : null);
+    job.error_message ? h('p', { class: 'error-message' }, job.error_message) : null,
+  );
 }
 
 /** @param {Job} job */
 function changedSection(job) {
   const windows = job.changed ?? [];
-  return h('section', { 'aria-labelledby': 'changed-title' },
+  return h(
+    'section',
+    { 'aria-labelledby': 'changed-title' },
     h('h2', { id: 'changed-title' }, 'Changed months'),
-    h('p', { class: 'muted' }, 'When the job succeeds, its rows replace the data source\'s rows in these windows.'),
-    windows.length ? h('ul', { class: 'windows' }, windows.map((w) => h('li', {}, windowText(w)))) : h('p', { class: 'empty' }, 'None declared yet.'));
+    h('p', { class: 'muted' }, "When the job succeeds, its rows replace the data source's rows in these windows."),
+    windows.length
+      ? h(
+          'ul',
+          { class: 'windows' },
+          windows.map((w) => h('li', {}, windowText(w))),
+        )
+      : h('p', { class: 'empty' }, 'None declared yet.'),
+  );
 }
 
 /** @param {JobTask[]} tasks */
 function taskTable(tasks) {
   if (tasks.length === 0) return h('p', { class: 'empty' }, 'No tasks yet: the plugin is planning the sync.');
   const headers = ['Task', 'Status', 'Attempt', 'Options', 'Rows', 'Started', 'Finished', 'Duration', 'Error'];
-  return h('div', { class: 'table-wrap' },
-    h('table', { class: 'tasks' },
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'tasks' },
       h('caption', { class: 'sr-only' }, 'Tasks of this job'),
-      h('thead', {}, h('tr', {}, headers.map((text) => h('th', { scope: 'col' }, text)))),
-      h('tbody', {}, tasks.map((t) => h('tr', { dataset: { taskId: t.job_task_id, status: t.status } },
-        h('th', { scope: 'row' }, h('code', {}, t.job_task_id)),
-        h('td', {}, badge(t.status)),
-        h('td', { class: 'num' }, t.attempt ?? 0),
-        h('td', {}, h('code', { class: 'options' }, Object.entries(t.options ?? {}).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' '))),
-        h('td', { class: 'num' }, formatCount(t.created_count)),
-        h('td', {}, timeCell(t.started_at, { timeOnly: true })),
-        h('td', {}, timeCell(t.finished_at, { timeOnly: true })),
-        h('td', { class: 'num' }, t.started_at ? formatDuration(elapsedMs(t.started_at, t.finished_at)) : '—'),
-        h('td', { class: 'error-cell' }, errorText(t)))))));
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          headers.map((text) => h('th', { scope: 'col' }, text)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        tasks.map((t) =>
+          h(
+            'tr',
+            { dataset: { taskId: t.job_task_id, status: t.status } },
+            h('th', { scope: 'row' }, h('code', {}, t.job_task_id)),
+            h('td', {}, badge(t.status)),
+            h('td', { class: 'num' }, t.attempt ?? 0),
+            h(
+              'td',
+              {},
+              h(
+                'code',
+                { class: 'options' },
+                Object.entries(t.options ?? {})
+                  .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`)
+                  .join(' '),
+              ),
+            ),
+            h('td', { class: 'num' }, formatCount(t.created_count)),
+            h('td', {}, timeCell(t.started_at, { timeOnly: true })),
+            h('td', {}, timeCell(t.finished_at, { timeOnly: true })),
+            h('td', { class: 'num' }, t.started_at ? formatDuration(elapsedMs(t.started_at, t.finished_at)) : '—'),
+            h('td', { class: 'error-cell' }, errorText(t)),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 /**
@@ -97,20 +150,35 @@ export async function jobPage(main, { id, signal, session }) {
     if (signal.aborted) return;
     running = job.status === 'IN_PROGRESS';
     const rows = tasks.results.reduce((sum, t) => sum + (t.created_count ?? 0), 0);
-    replaceContent(content,
-      h('div', { class: 'page-head' },
+    replaceContent(
+      content,
+      h(
+        'div',
+        { class: 'page-head' },
         h('h1', {}, 'Job ', h('code', {}, job.job_id), ' ', h('span', { 'data-testid': 'job-status' }, badge(job.status))),
         running ? h('span', { class: 'live' }, 'live') : null,
-        running && session.canWrite ? cancelButton(job.job_id, refresh, 'Cancel job') : null),
+        running && session.canWrite ? cancelButton(job.job_id, refresh, 'Cancel job') : null,
+      ),
       errorBox(job),
       summary(job, rows, names[job.data_source_id]),
       changedSection(job),
-      h('section', { 'aria-labelledby': 'tasks-title' }, h('h2', { id: 'tasks-title' }, `Tasks (${tasks.total_count})`), taskTable(tasks.results)));
+      h(
+        'section',
+        { 'aria-labelledby': 'tasks-title' },
+        h('h2', { id: 'tasks-title' }, `Tasks (${tasks.total_count})`),
+        taskTable(tasks.results),
+      ),
+    );
   };
-  poll(signal, () => refresh().catch((/** @type {Failure} */ error) => {
-    if (error.code === 'ERROR_NOT_FOUND') {
-      running = false;
-      replaceContent(content, h('h1', {}, 'Job not found'), h('p', {}, `No job ${id} is visible to you.`));
-    } else notify(`Could not load ${id}: ${error.message}`, 'error');
-  }), () => (running ? 1000 : 0));
+  poll(
+    signal,
+    () =>
+      refresh().catch((/** @type {Failure} */ error) => {
+        if (error.code === 'ERROR_NOT_FOUND') {
+          running = false;
+          replaceContent(content, h('h1', {}, 'Job not found'), h('p', {}, `No job ${id} is visible to you.`));
+        } else notify(`Could not load ${id}: ${error.message}`, 'error');
+      }),
+    () => (running ? 1000 : 0),
+  );
 }

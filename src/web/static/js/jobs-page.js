@@ -46,10 +46,16 @@ function jobRequest(params) {
  */
 function select(name, label, options, value) {
   const id = `filter-${name}`;
-  return h('div', { class: 'field' },
+  return h(
+    'div',
+    { class: 'field' },
     h('label', { for: id }, label),
-    h('select', { id, name },
-      options.map(([v, text]) => h('option', { value: v, selected: v === value }, text))));
+    h(
+      'select',
+      { id, name },
+      options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)),
+    ),
+  );
 }
 
 /**
@@ -57,10 +63,23 @@ function select(name, label, options, value) {
  * @param {DataSource[]} dataSources
  */
 function filters(params, dataSources) {
-  const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter jobs' },
-    select('data_source_id', 'Data source', [['', 'All data sources'], ...dataSources.map(/** @returns {[string, string]} */ (d) => [d.data_source_id, d.name])], params.get('data_source_id') ?? ''),
-    select('status', 'Status', [['', 'All statuses'], ...STATUSES.map(/** @returns {[string, string]} */ (s) => [s, s])], params.get('status') ?? ''),
-    select('since', 'Started', SINCE, params.get('since') ?? ''));
+  const form = h(
+    'form',
+    { class: 'filters', role: 'search', 'aria-label': 'Filter jobs' },
+    select(
+      'data_source_id',
+      'Data source',
+      [['', 'All data sources'], ...dataSources.map(/** @returns {[string, string]} */ (d) => [d.data_source_id, d.name])],
+      params.get('data_source_id') ?? '',
+    ),
+    select(
+      'status',
+      'Status',
+      [['', 'All statuses'], ...STATUSES.map(/** @returns {[string, string]} */ (s) => [s, s])],
+      params.get('status') ?? '',
+    ),
+    select('since', 'Started', SINCE, params.get('since') ?? ''),
+  );
   form.addEventListener('change', () => {
     // The form holds only <select>s, so every entry is a string (never a File).
     const entries = /** @type {[string, string][]} */ ([...new FormData(form)]);
@@ -80,7 +99,9 @@ function filters(params, dataSources) {
  */
 function jobRow(job, rows, names, session, refresh) {
   const ms = elapsedMs(job.created_at, job.finished_at);
-  return h('tr', { dataset: { jobId: job.job_id, status: job.status } },
+  return h(
+    'tr',
+    { dataset: { jobId: job.job_id, status: job.status } },
     h('th', { scope: 'row' }, h('a', { href: `#/jobs/${job.job_id}`, 'data-focus-key': `open-${job.job_id}` }, h('code', {}, job.job_id))),
     h('td', {}, names[job.data_source_id] ?? job.data_source_id),
     h('td', {}, badge(job.status)),
@@ -90,7 +111,8 @@ function jobRow(job, rows, names, session, refresh) {
     h('td', {}, timeCell(job.created_at)),
     h('td', { class: 'num' }, formatDuration(ms)),
     h('td', { class: 'error-cell' }, errorText(job)),
-    session.canWrite ? h('td', {}, job.status === 'IN_PROGRESS' ? cancelButton(job.job_id, refresh) : '') : null);
+    session.canWrite ? h('td', {}, job.status === 'IN_PROGRESS' ? cancelButton(job.job_id, refresh) : '') : null,
+  );
 }
 
 /**
@@ -104,11 +126,29 @@ function jobTable(jobs, rows, names, session, refresh) {
   if (jobs.length === 0) return h('p', { class: 'empty' }, 'No jobs match these filters.');
   const headers = ['Job', 'Data source', 'Status', 'Tasks', 'Rows', 'Rows/s', 'Started', 'Duration', 'Error'];
   if (session.canWrite) headers.push('Actions');
-  return h('div', { class: 'table-wrap' },
-    h('table', { class: 'jobs' },
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'jobs' },
       h('caption', { class: 'sr-only' }, 'Jobs, newest first'),
-      h('thead', {}, h('tr', {}, headers.map((text) => h('th', { scope: 'col' }, text)))),
-      h('tbody', {}, jobs.map((job) => jobRow(job, rows[job.job_id] ?? 0, names, session, refresh)))));
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          headers.map((text) => h('th', { scope: 'col' }, text)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        jobs.map((job) => jobRow(job, rows[job.job_id] ?? 0, names, session, refresh)),
+      ),
+    ),
+  );
 }
 
 /**
@@ -132,5 +172,9 @@ export async function jobsPage(main, { params, signal, session }) {
     summary.textContent = `${answer.results.length} of ${answer.total_count} jobs${running ? ' · live' : ''}`;
     replaceContent(body, jobTable(answer.results, rows, names, session, refresh));
   };
-  poll(signal, () => refresh().catch((/** @type {Error} */ error) => notify(`Could not load jobs: ${error.message}`, 'error')), () => (running ? 2000 : 10000));
+  poll(
+    signal,
+    () => refresh().catch((/** @type {Error} */ error) => notify(`Could not load jobs: ${error.message}`, 'error')),
+    () => (running ? 2000 : 10000),
+  );
 }

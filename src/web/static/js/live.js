@@ -18,10 +18,19 @@ export async function poll(signal, refresh, delay) {
     }
     const ms = delay();
     if (!ms || signal.aborted) return;
-    await /** @type {Promise<void>} */ (new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-    }));
+    await /** @type {Promise<void>} */ (
+      new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
+      })
+    );
   }
 }
 
@@ -38,5 +47,8 @@ export function notify(text, kind = 'info') {
   region.className = `notice notice-${kind}`;
   region.textContent = text;
   clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => { region.textContent = ''; region.className = 'notice'; }, 8000);
+  noticeTimer = setTimeout(() => {
+    region.textContent = '';
+    region.className = 'notice';
+  }, 8000);
 }
