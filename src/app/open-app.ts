@@ -24,7 +24,14 @@ export interface OpenAppOptions {
  * With `dataDir: 'memory://'` (tests) the keys are random and live only in this process.
  */
 export async function openApp(config: Config, options: OpenAppOptions = {}): Promise<AppContext> {
-  const db = options.db ?? (await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
+  const db =
+    options.db ??
+    (await openStore({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      limits: config.database,
+      applicationName: `costsync ${config.engine.workerId}`,
+    }));
   const keyDir = config.dataDir === 'memory://' ? undefined : config.dataDir;
   const secretKey = config.secretKey
     ? Buffer.from(config.secretKey, 'hex')

@@ -25,6 +25,23 @@ export interface Config {
   readonly secretKey?: string;
   readonly demo: boolean;
   readonly engine: EngineConfig;
+  readonly database: SessionLimits;
+}
+
+/**
+ * Limits on every database session (PostgreSQL server), so that no statement, lock wait or
+ * open transaction outlives a bounded time — a frozen or cut-off worker's locks are released
+ * by the server — and a dead peer is noticed by TCP keepalives on both ends.
+ */
+export interface SessionLimits {
+  /** One statement runs at most this long (`COSTSYNC_DB_STATEMENT_TIMEOUT_S`, default 120). */
+  readonly statementTimeoutMs: number;
+  /** A statement waits at most this long for a lock (`COSTSYNC_DB_LOCK_TIMEOUT_S`, default 10). */
+  readonly lockTimeoutMs: number;
+  /** A transaction may sit idle this long before the server ends it (`COSTSYNC_DB_IDLE_IN_TRANSACTION_S`, default 30). */
+  readonly idleInTransactionTimeoutMs: number;
+  /** TCP keepalive idle time, client and server side (`COSTSYNC_DB_KEEPALIVE_S`, default 10; probes every 5 s, 3 of them). */
+  readonly keepAliveMs: number;
 }
 
 export interface EngineConfig {
@@ -57,6 +74,13 @@ export interface EngineConfig {
   /** Run the hourly scheduler in this process. */
   readonly scheduler: boolean;
 }
+
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  statementTimeoutMs: 120_000,
+  lockTimeoutMs: 10_000,
+  idleInTransactionTimeoutMs: 30_000,
+  keepAliveMs: 10_000,
+};
 
 export const DEFAULT_ENGINE: Omit<EngineConfig, 'workerId'> = {
   concurrency: 2,
@@ -137,6 +161,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<EngineConf
     tokenSecret: env.COSTSYNC_TOKEN_SECRET || undefined,
     secretKey,
     demo: flag(env, 'COSTSYNC_DEMO', true),
+    database: {
+      statementTimeoutMs: integer(env, 'COSTSYNC_DB_STATEMENT_TIMEOUT_S', DEFAULT_SESSION_LIMITS.statementTimeoutMs / 1000, 1) * 1000,
+      lockTimeoutMs: integer(env, 'COSTSYNC_DB_LOCK_TIMEOUT_S', DEFAULT_SESSION_LIMITS.lockTimeoutMs / 1000, 1) * 1000,
+      idleInTransactionTimeoutMs:
+        integer(env, 'COSTSYNC_DB_IDLE_IN_TRANSACTION_S', DEFAULT_SESSION_LIMITS.idleInTransactionTimeoutMs / 1000, 1) * 1000,
+      keepAliveMs: integer(env, 'COSTSYNC_DB_KEEPALIVE_S', DEFAULT_SESSION_LIMITS.keepAliveMs / 1000, 1) * 1000,
+    },
     engine: {
       ...DEFAULT_ENGINE,
       workerId: `${hostname()}:${process.pid}`,

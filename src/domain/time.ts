@@ -38,3 +38,13 @@ export function isCalendarDate(value: string): boolean {
   if (!DATE_PATTERN.test(value)) return false;
   return daysInMonth(value.slice(0, 7)) >= Number(value.slice(8, 10));
 }
+
+/** A duration as people say it: `15 s`, `2 min`, `2 h 30 min`. */
+export function describeDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 120) return `${minutes} min`;
+  const rest = minutes % 60;
+  return `${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ''}`;
+}

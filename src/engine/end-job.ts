@@ -16,11 +16,20 @@ const END_JOB = `
    WHERE job_id = $1 AND status = 'IN_PROGRESS'
   RETURNING *`;
 
+/**
+ * Unfinished tasks stop. A task row locked by a worker frozen in its batch's fence is skipped,
+ * not waited for: the reaper stops it once that worker's transaction is gone (STOP_TASKS_OF_ENDED_JOBS).
+ */
 const STOP_TASKS = `
-  UPDATE job_task
-     SET status = CASE WHEN status = 'IN_PROGRESS' THEN $2 ELSE 'CANCELED' END,
+  UPDATE job_task t
+     SET status = CASE WHEN t.status = 'IN_PROGRESS' THEN $2 ELSE 'CANCELED' END,
+         error_code = CASE WHEN t.status = 'IN_PROGRESS' AND $2 = 'TIMEOUT' THEN $3 ELSE t.error_code END,
+         error_message = CASE WHEN t.status = 'IN_PROGRESS' AND $2 = 'TIMEOUT' THEN $4 ELSE t.error_message END,
          lease_owner = NULL, lease_until = NULL, finished_at = now(), updated_at = now()
-   WHERE job_id = $1 AND status IN ('PENDING', 'IN_PROGRESS')`;
+    FROM (SELECT job_task_id FROM job_task
+           WHERE job_id = $1 AND status IN ('PENDING', 'IN_PROGRESS')
+             FOR UPDATE SKIP LOCKED) unfinished
+   WHERE t.job_task_id = unfinished.job_task_id`;
 
 const ROLLBACK_ROWS = `DELETE FROM cost WHERE job_id = $1`;
 
@@ -37,14 +46,18 @@ export async function endJob(tx: Queryable, jobId: string, end: JobEnd): Promise
   const [job] = await tx.query<JobRow>(END_JOB, [jobId, end.status, end.errorCode ?? null, end.errorMessage ?? null]);
   if (!job) return undefined;
   const runningTasksBecome = end.status === JOB_STATUS.TIMEOUT ? TASK_STATUS.TIMEOUT : TASK_STATUS.CANCELED;
-  await tx.query(STOP_TASKS, [jobId, runningTasksBecome]);
+  await tx.query(STOP_TASKS, [jobId, runningTasksBecome, end.errorCode ?? 'ERROR_JOB_TIMEOUT', end.errorMessage ?? 'The job timed out.']);
   await tx.query(ROLLBACK_ROWS, [jobId]);
   await tx.query('SELECT pg_notify($1, $2)', [JOB_ENDED_CHANNEL, jobId]);
   return job;
 }
 
-/** Locks a job row for the rest of the transaction (always before its tasks). */
+/**
+ * Locks a job row for the rest of the transaction (always before its tasks). `FOR NO KEY UPDATE`
+ * is the lock an UPDATE of the row takes: one such transaction at a time per job, and none of
+ * them waits for batch writes (which hold `FOR KEY SHARE`).
+ */
 export async function lockJob(tx: Queryable, jobId: string): Promise<JobRow | undefined> {
-  const [job] = await tx.query<JobRow>('SELECT * FROM job WHERE job_id = $1 FOR UPDATE', [jobId]);
+  const [job] = await tx.query<JobRow>('SELECT * FROM job WHERE job_id = $1 FOR NO KEY UPDATE', [jobId]);
   return job;
 }

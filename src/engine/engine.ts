@@ -9,7 +9,7 @@ import type { Database } from '../store/database.js';
 import type { JobRow } from '../store/rows.js';
 import { endJob, JOB_ENDED_CHANNEL } from './end-job.js';
 import { planJob, TASKS_CHANNEL } from './plan-job.js';
-import { reapOnce } from './reaper.js';
+import { reapOnce, sweepEndedJobs } from './reaper.js';
 import { runDueSchedules } from './scheduler.js';
 import { makeTaskPluginPreparer } from './task-plugin.js';
 import type { Engine, SyncRequest } from './types.js';
@@ -26,6 +26,7 @@ export interface EngineDeps {
 }
 
 const SCHEDULE_EVERY_MS = 60_000;
+const SWEEP_EVERY_MS = 30_000;
 
 /**
  * The job engine of one process: sync and cancel for the API, and — once started — workers,
@@ -109,6 +110,7 @@ export function makeEngine(deps: EngineDeps): Engine {
         );
       pool.start();
       every(config.reapMs, 'reaper', () => reapOnce(db, config));
+      every(SWEEP_EVERY_MS, 'sweeper', () => sweepEndedJobs(db));
       if (config.scheduler) every(SCHEDULE_EVERY_MS, 'scheduler', () => runDueSchedules(db, sync, log, deps.clock()));
     },
 

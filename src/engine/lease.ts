@@ -63,8 +63,13 @@ export async function renewLease(db: Database, lease: Lease, leaseMs: number): P
   return rows.length === 1;
 }
 
-/** Shared lock on the job: a cancel (which updates the job row) waits for in-flight batches. */
-const JOB_STILL_RUNNING = `SELECT 1 FROM job WHERE job_id = $1 AND status = 'IN_PROGRESS' FOR SHARE`;
+/**
+ * The fence, the last statements of a batch write. `FOR KEY SHARE` keeps the job row from being
+ * deleted but lets every update of it (cancel, deadline, close) through without waiting: a
+ * worker frozen with its batch open delays nobody. The task-row update is what serialises the
+ * batch with a takeover: the reaper and the next claim skip a task row that is locked.
+ */
+const JOB_STILL_RUNNING = `SELECT 1 FROM job WHERE job_id = $1 AND status = 'IN_PROGRESS' FOR KEY SHARE`;
 
 const RECORD_PROGRESS = `
   UPDATE job_task
@@ -73,9 +78,18 @@ const RECORD_PROGRESS = `
    WHERE job_task_id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'IN_PROGRESS'
   RETURNING job_task_id`;
 
+/** Thrown inside a batch transaction to roll its rows back when the fence refuses them. */
+class Fenced extends Error {}
+
 /**
  * Writes one batch of rows (COPY text) if, and only if, the job is still running and the task
- * is still this worker's — checked and written in one transaction. Returns false when refused.
+ * is still this worker's, in one transaction: the rows first, the fence last, so the
+ * transaction holds a lock others could wait for only for the moment between the fence and
+ * the commit. A refused batch is rolled back; returns false.
+ *
+ * A job that ends between the fence and the commit (cancel does not wait for the batch) may
+ * keep that batch's rows in the table; they are never visible (the job is not SUCCESS) and the
+ * reaper removes them (`SWEEP_ROWS_OF_ENDED_JOBS`).
  */
 export async function writeBatch(
   db: Database,
@@ -86,11 +100,16 @@ export async function writeBatch(
   rowCount: number,
   leaseMs: number,
 ): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    if ((await tx.query(JOB_STILL_RUNNING, [lease.jobId])).length === 0) return false;
-    const owned = await tx.query(RECORD_PROGRESS, [lease.jobTaskId, lease.owner, lease.attempt, rowCount, leaseMs]);
-    if (owned.length === 0) return false;
-    if (rowCount > 0) await tx.copyFrom(table, columns, copyText);
-    return true;
-  });
+  try {
+    return await db.transaction(async (tx) => {
+      if (rowCount > 0) await tx.copyFrom(table, columns, copyText);
+      if ((await tx.query(JOB_STILL_RUNNING, [lease.jobId])).length === 0) throw new Fenced();
+      const owned = await tx.query(RECORD_PROGRESS, [lease.jobTaskId, lease.owner, lease.attempt, rowCount, leaseMs]);
+      if (owned.length === 0) throw new Fenced();
+      return true;
+    });
+  } catch (error) {
+    if (error instanceof Fenced) return false;
+    throw error;
+  }
 }

@@ -183,10 +183,16 @@ function describe(error: unknown): { code: string; message: string; transient: b
   return { code: typeof code === 'string' && code.startsWith('ERROR_') ? code : 'ERROR_UNKNOWN', message, transient: false };
 }
 
-/** SQLSTATE classes 08 (connection), 40 (rolled back), 53 (resources), 57P (shutdown); socket errors. */
+/**
+ * SQLSTATE classes 08 (connection), 40 (rolled back), 53 (resources), 57P (shutdown), 57014
+ * (statement timeout), 55P03 (lock timeout), 25P03 (idle-in-transaction timeout); socket errors.
+ */
 function isTransientDatabaseError(code: string): boolean {
   return (
-    /^(08|40|53)[0-9A-Z]{3}$/.test(code) || /^57P0[1-3]$/.test(code) || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(code)
+    /^(08|40|53)[0-9A-Z]{3}$/.test(code) ||
+    /^57P0[1-3]$/.test(code) ||
+    ['57014', '55P03', '25P03'].includes(code) ||
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(code)
   );
 }
 

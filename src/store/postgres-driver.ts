@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
+import { DEFAULT_SESSION_LIMITS, type SessionLimits } from '../config/config.js';
 import type { Database, Queryable } from './database.js';
 
 /** int8 as number, like PGlite (counts and integer sums stay far below 2^53). */
@@ -13,8 +14,22 @@ const MAX_TRANSACTION_TRIES = 5;
  * A PostgreSQL server through a node-postgres pool. Many processes (serve, workers on other
  * machines) can share it; the engine's claim, lease and fence statements are what keep them apart.
  */
-export function openPostgres(url: string, poolSize = 10): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+export function openPostgres(url: string, options: { poolSize?: number; limits?: SessionLimits; applicationName?: string } = {}): Database {
+  const limits = options.limits ?? DEFAULT_SESSION_LIMITS;
+  const keepAliveS = Math.max(1, Math.round(limits.keepAliveMs / 1000));
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName?.slice(0, 63),
+    statement_timeout: limits.statementTimeoutMs,
+    lock_timeout: limits.lockTimeoutMs,
+    idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
+    // This end notices a dead server; the server's own keepalives notice a dead worker and
+    // end its session (and its locks) instead of waiting for TCP to give up after hours.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: limits.keepAliveMs,
+    options: `-c tcp_keepalives_idle=${keepAliveS} -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3`,
+  });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => {});
   return new PostgresDatabase(pool);

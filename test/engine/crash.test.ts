@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { silentLogger } from '../../src/app/logger.js';
 import { loadConfig } from '../../src/config/config.js';
 import { HAS_SERVER, openTestStore } from '../helpers/backends.js';
 import { insertDataSource, makeTestEngine, publishedCount, storedCount } from '../helpers/engine-fixture.js';
+import { killed, startCli } from '../helpers/cli-process.js';
 import { until } from '../helpers/wait.js';
 
 /**
@@ -20,8 +20,6 @@ import { until } from '../helpers/wait.js';
  * opens the same data directory and finishes the job.
  */
 
-const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
-
 /**
  * Slow enough to be killed mid-task: 2 tasks of 31 pages, 40 ms apart. The month is pinned
  * (every day of it has data, whatever the date) and retention is off in every process, so the
@@ -29,28 +27,6 @@ const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
  */
 const SLOW = { accounts: 2, months: 1, start_month: '2025-03', rows_per_day: 20, page_size: 20, page_delay_ms: 40, seed: 5 };
 const KEEP_ALL = { COSTSYNC_RETENTION_MONTHS: '0' };
-
-function startCli(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    env: {
-      ...process.env,
-      COSTSYNC_LOG_LEVEL: 'warn',
-      COSTSYNC_SCHEDULER: '0',
-      COSTSYNC_DEMO: '0',
-      COSTSYNC_TASK_LEASE_S: '1',
-      ...KEEP_ALL,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-}
-
-function killed(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
 
 describe('a worker killed with SIGKILL mid-task', () => {
   if (HAS_SERVER)

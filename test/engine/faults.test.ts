@@ -258,8 +258,9 @@ if (HAS_SERVER)
         engine.start();
         const job = await engine.sync(ds, { syncMode: 'MANUAL' });
         await until('100 rows to be written', async () => (await storedCount(store.db, ds.data_source_id)) >= 100, 20_000);
-        // Hold the job row: the next batch write then waits inside its transaction, where its
-        // connection is cut. The batch is neither committed nor lost: the attempt is tried again.
+        // Hold the job row: the next batch write then waits at its fence (its rows copied, not yet
+        // committed), where its connection is cut. The batch is neither committed nor lost: the
+        // attempt is tried again.
         const cut = await store.db.transaction(async (tx) => {
           await tx.query('SELECT 1 FROM job WHERE job_id = $1 FOR UPDATE', [job.job_id]);
           for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(10)) {
@@ -267,7 +268,7 @@ if (HAS_SERVER)
             const [row] = await tx.query<{ n: number }>(
               `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
               WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
-                AND query ILIKE '%FROM job WHERE job_id%FOR SHARE%'`,
+                AND query ILIKE '%FROM job WHERE job_id%FOR KEY SHARE%'`,
             );
             if (row.n > 0) return row.n;
           }
