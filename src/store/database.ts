@@ -35,6 +35,18 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * Runs `fn` on one consistent view of the database (REPEATABLE READ, READ ONLY): several reads
+ * that must agree — a page and its total count — see the same committed generation, whatever
+ * commits meanwhile. Never blocks writers.
+ */
+export function readSnapshot<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return fn(tx);
+  });
+}
+
 /** The first row, or `undefined`. */
 export async function queryOne<R = Row>(db: Queryable, sql: string, params?: readonly unknown[]): Promise<R | undefined> {
   const rows = await db.query<R>(sql, params);

@@ -10,7 +10,7 @@ import type { ListQuery } from '../../query/parse-query.js';
 import type { StatQuery } from '../../query/parse-stat.js';
 import { compileStat, type StatPlan } from '../../query/stat.js';
 import { compile, raw, sql } from '../../query/sql.js';
-import type { Queryable } from '../../store/database.js';
+import { type Database, type Queryable, readSnapshot } from '../../store/database.js';
 import type { Wire } from '../views.js';
 
 /**
@@ -39,28 +39,35 @@ export interface ListOptions<R> {
   readonly minimalView: (row: R) => Wire;
 }
 
-export async function runList<R>(db: Queryable, catalogue: Catalogue, options: ListOptions<R>): Promise<Wire> {
+/** A page and its total_count, read from one snapshot: both from the same generation. */
+export async function runList<R>(db: Database, catalogue: Catalogue, options: ListOptions<R>): Promise<Wire> {
   const plan = compileList(catalogue, options.query, {
     scope: visibleTo(options.principal, options.workspaceId),
     conditions: options.conditions,
   });
   await checkPatterns(db, plan.patterns);
-  const [{ total }] = await guarded(() => db.query<{ total: number }>(plan.count.sql, plan.count.params));
-  const rows = plan.rows ? await guarded(() => db.query<R>(plan.rows!.sql, plan.rows!.params)) : [];
+  const { total, rows } = await readSnapshot(db, async (tx) => {
+    const [{ total }] = await guarded(() => tx.query<{ total: number }>(plan.count.sql, plan.count.params));
+    const rows = plan.rows ? await guarded(() => tx.query<R>(plan.rows!.sql, plan.rows!.params)) : [];
+    return { total, rows };
+  });
   const view = plan.minimal ? options.minimalView : options.view;
   const results = rows.map((row) => (plan.only ? project(view(row), plan.only) : view(row)));
   return { results, total_count: Number(total) };
 }
 
+/** Stat results and their total_count, read from one snapshot. */
 export async function runStat(
-  db: Queryable,
+  db: Database,
   catalogue: Catalogue,
   options: { principal: Principal; query: StatQuery; conditions?: readonly Condition[]; workspaceId?: string },
 ): Promise<Wire> {
-  const { plan, results } = await statRows(db, catalogue, options);
-  if (!plan.total) return { results };
-  const [{ total }] = await guarded(() => db.query<{ total: number }>(plan.total!.sql, plan.total!.params));
-  return { results, total_count: Number(total) };
+  return readSnapshot(db, async (tx) => {
+    const { plan, results } = await statRows(tx, catalogue, options);
+    if (!plan.total) return { results };
+    const [{ total }] = await guarded(() => tx.query<{ total: number }>(plan.total!.sql, plan.total!.params));
+    return { results, total_count: Number(total) };
+  });
 }
 
 /**
