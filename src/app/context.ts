@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import type { QuerySlots } from '../api/services/query-slots.js';
 import type { Clock } from '../domain/clock.js';
 import type { Engine } from '../engine/types.js';
 import type { PluginResolver } from '../plugins/registry.js';
@@ -18,4 +19,8 @@ export interface AppContext {
   readonly log: Logger;
   /** The calendar (see domain/clock.ts). */
   readonly clock: Clock;
+  /** Slots for cost queries, overall and per domain (config `api`). */
+  readonly costQueries: QuerySlots;
+  /** Closes the databases this context opened (the API's and the engine's). */
+  close(): Promise<void>;
 }

@@ -32,7 +32,7 @@ export async function serveCommand(): Promise<void> {
     ctx.log.info({ signal }, 'stopping');
     await ctx.engine.stop();
     await Promise.all([app.close(), grpc.stop()]);
-    await ctx.db.close();
+    await ctx.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -67,7 +67,7 @@ export async function workerCommand(): Promise<void> {
   process.stdout.write(`costsync worker ${config.engine.workerId} running ${config.engine.concurrency} task(s) at a time\n`);
   const stop = async () => {
     await ctx.engine.stop();
-    await ctx.db.close();
+    await ctx.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

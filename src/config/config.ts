@@ -26,6 +26,26 @@ export interface Config {
   readonly demo: boolean;
   readonly engine: EngineConfig;
   readonly database: SessionLimits;
+  readonly api: ApiLimits;
+}
+
+/**
+ * What one request may take, so that no request or tenant slows the others. On a PostgreSQL
+ * server the API has a connection pool of its own (the workers have theirs), its statements a
+ * shorter timeout, and cost queries — the ones that can be heavy — a number of slots, overall
+ * and per domain.
+ */
+export interface ApiLimits {
+  /** A request's statement runs at most this long (`COSTSYNC_API_QUERY_TIMEOUT_S`, default 10): 503 ERROR_QUERY_TIMEOUT. */
+  readonly queryTimeoutMs: number;
+  /** Connections of the API's pool (`COSTSYNC_API_POOL_SIZE`, default 10). */
+  readonly poolSize: number;
+  /** A request waits at most this long for a connection (`COSTSYNC_API_POOL_WAIT_S`, default 5): 503 ERROR_UNAVAILABLE. */
+  readonly poolWaitMs: number;
+  /** Cost list/stat/analyze requests running at once (`COSTSYNC_API_COST_QUERIES`, default 4) … */
+  readonly costQueries: number;
+  /** … and at once per domain (`COSTSYNC_API_COST_QUERIES_PER_DOMAIN`, default 2); others wait up to the pool wait. */
+  readonly costQueriesPerDomain: number;
 }
 
 /**
@@ -161,6 +181,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<EngineConf
     tokenSecret: env.COSTSYNC_TOKEN_SECRET || undefined,
     secretKey,
     demo: flag(env, 'COSTSYNC_DEMO', true),
+    api: {
+      queryTimeoutMs: integer(env, 'COSTSYNC_API_QUERY_TIMEOUT_S', 10, 1) * 1000,
+      poolSize: integer(env, 'COSTSYNC_API_POOL_SIZE', 10, 2),
+      poolWaitMs: integer(env, 'COSTSYNC_API_POOL_WAIT_S', 5, 1) * 1000,
+      costQueries: integer(env, 'COSTSYNC_API_COST_QUERIES', 4, 1),
+      costQueriesPerDomain: integer(env, 'COSTSYNC_API_COST_QUERIES_PER_DOMAIN', 2, 1),
+    },
     database: {
       statementTimeoutMs: integer(env, 'COSTSYNC_DB_STATEMENT_TIMEOUT_S', DEFAULT_SESSION_LIMITS.statementTimeoutMs / 1000, 1) * 1000,
       lockTimeoutMs: integer(env, 'COSTSYNC_DB_LOCK_TIMEOUT_S', DEFAULT_SESSION_LIMITS.lockTimeoutMs / 1000, 1) * 1000,

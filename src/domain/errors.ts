@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   ERROR_GET_JOB_TASKS: { http: 502, grpc: 'UNAVAILABLE' },
   ERROR_PLUGIN: { http: 502, grpc: 'UNAVAILABLE' },
   ERROR_UNAVAILABLE: { http: 503, grpc: 'UNAVAILABLE' },
+  ERROR_QUERY_TIMEOUT: { http: 503, grpc: 'DEADLINE_EXCEEDED' },
   ERROR_JOB_TASK: INTERNAL,
   ERROR_JOB_TIMEOUT: { http: 504, grpc: 'DEADLINE_EXCEEDED' },
   ERROR_TASK_TIMEOUT: { http: 504, grpc: 'DEADLINE_EXCEEDED' },
@@ -92,11 +93,51 @@ export function isCostsyncError(error: unknown): error is CostsyncError {
   return error instanceof CostsyncError;
 }
 
-/** Anything thrown becomes a CostsyncError; unknown throws keep their text as ERROR_UNKNOWN. */
-export function toCostsyncError(error: unknown): CostsyncError {
+/**
+ * Anything thrown becomes a CostsyncError: a database that failed or ran out of time is
+ * ERROR_UNAVAILABLE / ERROR_QUERY_TIMEOUT (503); anything else unexpected is ERROR_UNKNOWN whose
+ * message reveals nothing of the server (`requestId` finds the details in the log).
+ */
+export function toCostsyncError(error: unknown, requestId?: string): CostsyncError {
   if (isCostsyncError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new CostsyncError('ERROR_UNKNOWN', message, { cause: error });
+  const database = databaseFailure(error);
+  if (database) return database;
+  const where = requestId ? ` (request_id = ${requestId})` : '';
+  return new CostsyncError('ERROR_UNKNOWN', `Internal error.${where}`, { cause: error });
+}
+
+/**
+ * SQLSTATEs (and socket errors) that say the database failed, not the request: classes 08
+ * (connection), 40 (rolled back: serialization, deadlock), 53 (resources, a full pool), 57P
+ * (shutdown), 25P03 (idle-in-transaction timeout), 55P03 (lock timeout); and 57014, a statement
+ * that ran past its timeout. The engine retries a task attempt after any of them.
+ */
+const SOCKET_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const STATEMENT_TIMEOUT = '57014';
+
+export function isTransientDatabaseError(code: unknown): boolean {
+  if (typeof code !== 'string') return false;
+  return (
+    /^(08|40|53)[0-9A-Z]{3}$/.test(code) ||
+    /^57P0[1-3]$/.test(code) ||
+    ['25P03', '55P03', STATEMENT_TIMEOUT].includes(code) ||
+    SOCKET_ERRORS.has(code)
+  );
+}
+
+function databaseFailure(error: unknown): CostsyncError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === STATEMENT_TIMEOUT) {
+    return new CostsyncError(
+      'ERROR_QUERY_TIMEOUT',
+      'The query ran longer than the API allows (COSTSYNC_API_QUERY_TIMEOUT_S). Narrow it: filter by data source and billed months, group by fewer keys, simplify its patterns.',
+      { cause: error },
+    );
+  }
+  if (!isTransientDatabaseError(code)) return undefined;
+  return new CostsyncError('ERROR_UNAVAILABLE', 'Service unavailable. (reason = the database is unavailable or busy; try again shortly)', {
+    cause: error,
+  });
 }
 
 const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));

@@ -78,6 +78,20 @@ const RECORD_PROGRESS = `
    WHERE job_task_id = $1 AND lease_owner = $2 AND attempt = $3 AND status = 'IN_PROGRESS'
   RETURNING job_task_id`;
 
+/**
+ * After a batch was refused because the job ended: rows this task's batches committed after
+ * the job's end deleted the job's rows (a batch that passed its fence just before). Deletes
+ * only when the job ended unpublished, so it can never touch rows that may be published.
+ */
+const FORGET_ROWS_OF_ENDED_JOB = `
+  DELETE FROM cost
+   WHERE job_id = $1 AND job_task_id = $2
+     AND EXISTS (SELECT 1 FROM job WHERE job_id = $1 AND status IN ('CANCELED', 'FAILURE', 'TIMEOUT'))`;
+
+export async function forgetRowsOfEndedJob(db: Database, lease: Lease): Promise<void> {
+  await db.query(FORGET_ROWS_OF_ENDED_JOB, [lease.jobId, lease.jobTaskId]);
+}
+
 /** Thrown inside a batch transaction to roll its rows back when the fence refuses them. */
 class Fenced extends Error {}
 
@@ -88,8 +102,9 @@ class Fenced extends Error {}
  * the commit. A refused batch is rolled back; returns false.
  *
  * A job that ends between the fence and the commit (cancel does not wait for the batch) may
- * keep that batch's rows in the table; they are never visible (the job is not SUCCESS) and the
- * reaper removes them (`SWEEP_ROWS_OF_ENDED_JOBS`).
+ * keep that batch's rows in the table; they are never visible (the job is not SUCCESS), the
+ * worker removes them when it stops (`forgetRowsOfEndedJob`), and the reaper those of a worker
+ * that never came back (`SWEEP_ROWS_OF_ENDED_JOBS`).
  */
 export async function writeBatch(
   db: Database,

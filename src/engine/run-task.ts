@@ -1,5 +1,6 @@
 import type { EngineConfig } from '../config/config.js';
 import type { Clock } from '../domain/clock.js';
+import { isTransientDatabaseError } from '../domain/errors.js';
 import { JOB_STATUS, TASK_STATUS } from '../domain/status.js';
 import type { Logger } from '../app/logger.js';
 import { PluginError } from '../plugins/plugin.js';
@@ -8,7 +9,7 @@ import type { JobTaskRow } from '../store/rows.js';
 import { abortable } from './abortable.js';
 import { CopyBatch } from './copy-batch.js';
 import { BadRowError, COST_COPY_COLUMNS, CostKeys, encodeCostRows } from './cost-rows.js';
-import { leaseOf, renewLease, writeBatch, type Lease } from './lease.js';
+import { forgetRowsOfEndedJob, leaseOf, renewLease, writeBatch, type Lease } from './lease.js';
 import type { TaskPlugin } from './task-plugin.js';
 import { retentionStart } from './close-job.js';
 import { endTaskAndJob, releaseTask, retryTask, succeedTask } from './task-outcome.js';
@@ -135,7 +136,10 @@ async function recordFailure(deps: RunDeps, lease: Lease, error: unknown, log: L
   const { db, config } = deps;
   if (error instanceof Stop) {
     if (error.reason === STOP.shutdown) return releaseTask(db, lease);
-    if (error.reason === STOP.lost) return void log.info('task was taken away (job ended or lease lost); stopped');
+    if (error.reason === STOP.lost) {
+      log.info('task was taken away (job ended or lease lost); stopped');
+      return forgetRowsOfEndedJob(db, lease);
+    }
     const seconds = Math.round(config.taskStallTimeoutMs / 1000);
     log.warn({ stall_timeout_s: seconds }, 'task stalled');
     await endTaskAndJob(db, lease, {
@@ -181,19 +185,6 @@ function describe(error: unknown): { code: string; message: string; transient: b
     return { code: 'ERROR_DATABASE_UNAVAILABLE', message: `database: ${message}`, transient: true };
   }
   return { code: typeof code === 'string' && code.startsWith('ERROR_') ? code : 'ERROR_UNKNOWN', message, transient: false };
-}
-
-/**
- * SQLSTATE classes 08 (connection), 40 (rolled back), 53 (resources), 57P (shutdown), 57014
- * (statement timeout), 55P03 (lock timeout), 25P03 (idle-in-transaction timeout); socket errors.
- */
-function isTransientDatabaseError(code: string): boolean {
-  return (
-    /^(08|40|53)[0-9A-Z]{3}$/.test(code) ||
-    /^57P0[1-3]$/.test(code) ||
-    ['57014', '55P03', '25P03'].includes(code) ||
-    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(code)
-  );
 }
 
 function startHeartbeat(db: Database, lease: Lease, config: EngineConfig, onLost: () => void, log: Logger) {

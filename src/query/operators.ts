@@ -3,6 +3,7 @@ import type { FieldType, ResolvedField } from './catalogue.js';
 import { jsonEquals, jsonIsNull, matchElement, someString } from './json-operators.js';
 import { checkLimit, QUERY_LIMITS } from './limits.js';
 import { raw, sql, type Fragment } from './sql.js';
+import { checkPatternCost } from './regex-cost.js';
 import { containsPattern, parseDatetime, parseTimediff } from './values.js';
 
 /**
@@ -140,6 +141,7 @@ function matchesAny(field: ResolvedField, values: unknown[], context: OperatorCo
     const where = values.length === 1 ? context.where : `${context.where}[${i}]`;
     if (typeof v !== 'string' || v === '') throw err.invalidType(where, 'non-empty string (a regular expression)');
     checkLimit(v.length, QUERY_LIMITS.patternLength, where, 'characters in a regular expression');
+    checkPatternCost(v, where);
     return v;
   });
   if (field.type === 'json') return someString(field.expr, (text) => sql`${text} ~* ANY(${patterns}::text[])`);

@@ -14,12 +14,21 @@ const MAX_TRANSACTION_TRIES = 5;
  * A PostgreSQL server through a node-postgres pool. Many processes (serve, workers on other
  * machines) can share it; the engine's claim, lease and fence statements are what keep them apart.
  */
-export function openPostgres(url: string, options: { poolSize?: number; limits?: SessionLimits; applicationName?: string } = {}): Database {
+export interface PostgresOptions {
+  poolSize?: number;
+  /** How long a caller waits for a free connection (0: forever); then it fails with SQLSTATE 53300. */
+  poolWaitMs?: number;
+  limits?: SessionLimits;
+  applicationName?: string;
+}
+
+export function openPostgres(url: string, options: PostgresOptions = {}): Database {
   const limits = options.limits ?? DEFAULT_SESSION_LIMITS;
   const keepAliveS = Math.max(1, Math.round(limits.keepAliveMs / 1000));
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.poolWaitMs ?? 0,
     application_name: options.applicationName?.slice(0, 63),
     statement_timeout: limits.statementTimeoutMs,
     lock_timeout: limits.lockTimeoutMs,
@@ -35,11 +44,28 @@ export function openPostgres(url: string, options: { poolSize?: number; limits?:
   return new PostgresDatabase(pool);
 }
 
+/**
+ * node-postgres reports a full pool and a dropped connection without a SQLSTATE; give them
+ * theirs (53300 too_many_connections, 08006 connection_failure) so callers classify them as
+ * every other database failure.
+ */
+function withSqlState(error: unknown): unknown {
+  const failure = error as { code?: string; message?: string } | null;
+  if (!failure || typeof failure !== 'object' || failure.code) return error;
+  if (/timeout exceeded when trying to connect/i.test(failure.message ?? '')) failure.code = '53300';
+  else if (/connection terminated/i.test(failure.message ?? '')) failure.code = '08006';
+  return error;
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<R>(sql: string, params?: readonly unknown[]) {
-      const result = await client.query(sql, params as unknown[] | undefined);
-      return result.rows as R[];
+      try {
+        const result = await client.query(sql, params as unknown[] | undefined);
+        return result.rows as R[];
+      } catch (error) {
+        throw withSqlState(error);
+      }
     },
     async copyFrom(table: string, columns: readonly string[], text: string | Uint8Array) {
       if (!('release' in client)) throw new Error('copyFrom needs a transaction on the server driver');
@@ -73,7 +99,9 @@ class PostgresDatabase implements Database {
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
+      const client = await this.pool.connect().catch((error: unknown) => {
+        throw withSqlState(error);
+      });
       // A connection that breaks while checked out reports it as an 'error' event; without a
       // listener that event would end the process.
       let broken = false;

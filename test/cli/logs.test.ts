@@ -52,7 +52,7 @@ describe('logs', () => {
     } finally {
       await ctx.engine.stop();
       await app.close();
-      await ctx.db.close();
+      await ctx.close();
     }
   });
 

@@ -22,9 +22,22 @@ describe('the error catalogue', () => {
     });
   });
 
-  it('turns anything thrown into ERROR_UNKNOWN', () => {
-    const error = toCostsyncError(new TypeError('boom'));
+  it('turns anything unexpected into ERROR_UNKNOWN that reveals nothing of the server', () => {
+    const error = toCostsyncError(new TypeError('boom at /srv/costsync/secret.ts'), 'req-7');
     assert.equal(error.code, 'ERROR_UNKNOWN');
     assert.equal(error.httpStatus, 500);
+    assert.equal(error.message, 'Internal error. (request_id = req-7)');
+  });
+
+  it('turns a failing or busy database into 503s with codes, never ERROR_UNKNOWN', () => {
+    const failure = (code: string) => Object.assign(new Error(`driver text for ${code}`), { code });
+    for (const code of ['08006', '57P01', '53300', '40001', '55P03', '25P03', 'ECONNREFUSED']) {
+      const error = toCostsyncError(failure(code));
+      assert.deepEqual([error.code, error.httpStatus, error.grpcStatus], ['ERROR_UNAVAILABLE', 503, 'UNAVAILABLE'], code);
+      assert.doesNotMatch(error.message, /driver text/);
+    }
+    const slow = toCostsyncError(failure('57014'));
+    assert.deepEqual([slow.code, slow.httpStatus, slow.grpcStatus], ['ERROR_QUERY_TIMEOUT', 503, 'DEADLINE_EXCEEDED']);
+    assert.equal(toCostsyncError(failure('22007')).code, 'ERROR_UNKNOWN', 'a data exception is not the database failing');
   });
 });

@@ -114,7 +114,7 @@ describe('a worker killed with SIGKILL mid-task', () => {
         assert.equal(await storedCount(ctx.db, ds.data_source_id), expected);
       } finally {
         await ctx.engine.stop();
-        await ctx.db.close();
+        await ctx.close();
       }
     } finally {
       if (serve.exitCode === null && serve.signalCode === null) await killed(serve);

@@ -25,7 +25,7 @@ const BATCH_STATEMENT = String.raw`^\s*(COPY cost|SELECT 1 FROM job WHERE|UPDATE
 
 /** SIGSTOPs the worker at a moment when one of its sessions is inside a batch write's transaction. */
 async function freezeInsideBatch(worker: ChildProcess, db: Database): Promise<void> {
-  const applicationName = `costsync ${hostname()}:${worker.pid}`;
+  const applicationName = `costsync ${hostname()}:${worker.pid} engine`;
   await until(
     'the worker to be stopped inside a batch write',
     async () => {

@@ -57,7 +57,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async close() {
       await ctx.engine.stop();
       await app.close();
-      await ctx.db.close();
+      await ctx.close();
     },
   };
 }

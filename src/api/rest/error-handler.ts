@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { CostsyncError, err, isCostsyncError } from '../../domain/errors.js';
+import { CostsyncError, err, isCostsyncError, toCostsyncError } from '../../domain/errors.js';
 
 /**
  * Every error leaves as `{"detail": {"code", "message"}}` with the status of its code.
@@ -36,5 +36,5 @@ function toApiError(error: unknown, requestId: string): CostsyncError {
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     return err.invalid('request', fastify.message ?? 'bad request');
   }
-  return new CostsyncError('ERROR_UNKNOWN', `Internal error. (request_id = ${requestId})`, { cause: error });
+  return toCostsyncError(error, requestId);
 }

@@ -35,17 +35,23 @@ async function get(ctx: AppContext, principal: Principal, request: Json): Promis
   return projectGet(COST_CATALOGUE, costInfo(cost), request);
 }
 
+/**
+ * Cost reads can be heavy: each runs in one of the API's cost-query slots (QuerySlots), and the
+ * request is parsed and checked before it waits for one.
+ */
+
 /** `data_source_id` is required; pages hold at most 1000 rows (the catalogue's page limit). */
 async function list(ctx: AppContext, principal: Principal, request: Json): Promise<Wire> {
   requireString(request, 'data_source_id');
-  return runList<CostRow>(ctx.db, COST_CATALOGUE, {
+  const options = {
     principal,
     query: parseListQuery(request.query),
     conditions: costConditions(request),
     workspaceId: requestedWorkspace(request),
     view: costInfo,
     minimalView: costMinimal,
-  });
+  };
+  return ctx.costQueries.run(principal.domainId, () => runList<CostRow>(ctx.db, COST_CATALOGUE, options));
 }
 
 /**
@@ -55,12 +61,13 @@ async function list(ctx: AppContext, principal: Principal, request: Json): Promi
  */
 async function analyze(ctx: AppContext, principal: Principal, request: Json): Promise<Wire> {
   requireString(request, 'data_source_id');
-  return runAnalyze(ctx.db, COST_CATALOGUE, {
+  const options = {
     principal,
     query: parseAnalyzeQuery(request.query),
     conditions: costConditions(request),
     workspaceId: requestedWorkspace(request),
-  });
+  };
+  return ctx.costQueries.run(principal.domainId, () => runAnalyze(ctx.db, COST_CATALOGUE, options));
 }
 
 /**
@@ -69,12 +76,13 @@ async function analyze(ctx: AppContext, principal: Principal, request: Json): Pr
  * list (`data_source_id`, `provider`, …) narrow it too.
  */
 async function stat(ctx: AppContext, principal: Principal, request: Json): Promise<Wire> {
-  return runStat(ctx.db, COST_CATALOGUE, {
+  const options = {
     principal,
     query: parseStatQuery(request.query),
     conditions: costConditions(request),
     workspaceId: requestedWorkspace(request),
-  });
+  };
+  return ctx.costQueries.run(principal.domainId, () => runStat(ctx.db, COST_CATALOGUE, options));
 }
 
 /** Request-level filters; `user_projects` is the upstream's name for a project_id filter on costs. */
