@@ -93,6 +93,19 @@ export interface EngineConfig {
   readonly retentionMonths: number;
   /** Run the hourly scheduler in this process. */
   readonly scheduler: boolean;
+  /** Tasks one plan may have (`COSTSYNC_PLAN_MAX_TASKS`, default 10,000); more fails the sync. */
+  readonly maxPlanTasks: number;
+  /** Rows one page may have (`COSTSYNC_PAGE_MAX_ROWS`, default 100,000); more fails the task. */
+  readonly maxPageRows: number;
+  /** What one cost row may hold; more fails the task naming the row. */
+  readonly rowLimits: RowLimits;
+}
+
+export interface RowLimits {
+  /** Keys of `tags`, `additional_info` or `data` in one row (`COSTSYNC_ROW_MAX_KEYS`, default 500). */
+  readonly maxKeys: number;
+  /** Characters of one text field, or of one of those objects as JSON (`COSTSYNC_ROW_MAX_VALUE_CHARS`, default 65,536). */
+  readonly maxValueChars: number;
 }
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
@@ -116,6 +129,9 @@ export const DEFAULT_ENGINE: Omit<EngineConfig, 'workerId'> = {
   batchRows: 5_000,
   retentionMonths: 12,
   scheduler: true,
+  maxPlanTasks: 10_000,
+  maxPageRows: 100_000,
+  rowLimits: { maxKeys: 500, maxValueChars: 65_536 },
 };
 
 type Env = Record<string, string | undefined>;
@@ -206,6 +222,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<EngineConf
       retentionMonths: integer(env, 'COSTSYNC_RETENTION_MONTHS', DEFAULT_ENGINE.retentionMonths),
       batchRows: integer(env, 'COSTSYNC_BATCH_ROWS', DEFAULT_ENGINE.batchRows, 1),
       scheduler: flag(env, 'COSTSYNC_SCHEDULER', true),
+      maxPlanTasks: integer(env, 'COSTSYNC_PLAN_MAX_TASKS', DEFAULT_ENGINE.maxPlanTasks, 1),
+      maxPageRows: integer(env, 'COSTSYNC_PAGE_MAX_ROWS', DEFAULT_ENGINE.maxPageRows, 1),
+      rowLimits: {
+        maxKeys: integer(env, 'COSTSYNC_ROW_MAX_KEYS', DEFAULT_ENGINE.rowLimits.maxKeys, 1),
+        maxValueChars: integer(env, 'COSTSYNC_ROW_MAX_VALUE_CHARS', DEFAULT_ENGINE.rowLimits.maxValueChars, 1),
+      },
       ...overrides,
     },
   };

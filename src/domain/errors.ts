@@ -140,7 +140,11 @@ function databaseFailure(error: unknown): CostsyncError | undefined {
   });
 }
 
-const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+/** A value as a message shows it: whole when short, else its start and its length (a message travels in a gRPC header). */
+const show = (value: unknown): string => {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return text.length <= 120 ? text : `${text.slice(0, 100)}… (${text.length.toLocaleString('en-US')} characters)`;
+};
 
 /** Factories: one per situation, so messages stay the same everywhere. */
 export const err = {

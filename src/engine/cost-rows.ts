@@ -1,14 +1,16 @@
 import { isCalendarDate } from '../domain/time.js';
 import { newIds } from '../domain/ids.js';
 import { costNumber, type CostInfo } from '../plugins/plugin.js';
+import { DEFAULT_ENGINE, type RowLimits } from '../config/config.js';
 import { copyField } from './copy-text.js';
 
 /**
  * Turns the rows a plugin streams into COPY text for the `cost` table, checking each row on
  * the way (spec §1.6): `billed_date` is required and must be a real `YYYY-MM-DD`; `cost` and
  * `usage_quantity` must be numbers (absent means 0); text fields must be text and are trimmed;
- * `tags`, `additional_info` and `data` must be objects. A bad row fails the task with the row's
- * number, so the plugin author can find it.
+ * `tags`, `additional_info` and `data` must be objects. Nothing may hold a NUL character (which
+ * PostgreSQL text cannot store), and sizes are bounded (RowLimits: keys per object, characters
+ * per value). A bad row fails the task with the row's number, so the plugin author can find it.
  */
 
 export const COST_COPY_COLUMNS = [
@@ -47,7 +49,7 @@ export interface TaskStamp {
 
 export class BadRowError extends Error {
   constructor(
-    readonly code: 'ERROR_REQUIRED_PARAMETER' | 'ERROR_INVALID_PARAMETER_TYPE',
+    readonly code: 'ERROR_REQUIRED_PARAMETER' | 'ERROR_INVALID_PARAMETER_TYPE' | 'ERROR_INVALID_PARAMETER',
     message: string,
   ) {
     super(message);
@@ -68,12 +70,28 @@ export class CostKeys {
 
 const TEXT_FIELDS = ['usage_unit', 'provider', 'region_code', 'product', 'usage_type', 'resource'] as const;
 
-function text(row: CostInfo, field: (typeof TEXT_FIELDS)[number], rowNumber: number): string | null {
+function tooLong(field: string, chars: number, rowNumber: number, limits: RowLimits): BadRowError {
+  return new BadRowError(
+    'ERROR_INVALID_PARAMETER',
+    `row ${rowNumber}: ${field} has ${chars.toLocaleString('en-US')} characters; at most ${limits.maxValueChars.toLocaleString('en-US')} (COSTSYNC_ROW_MAX_VALUE_CHARS)`,
+  );
+}
+
+function nul(field: string, rowNumber: number): BadRowError {
+  return new BadRowError(
+    'ERROR_INVALID_PARAMETER',
+    `row ${rowNumber}: ${field} holds a NUL character (\\u0000), which cannot be stored; remove it`,
+  );
+}
+
+function text(row: CostInfo, field: (typeof TEXT_FIELDS)[number], rowNumber: number, limits: RowLimits): string | null {
   const value = row[field];
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') {
     throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `row ${rowNumber}: ${field} must be a string, got ${typeof value}`);
   }
+  if (value.length > limits.maxValueChars) throw tooLong(field, value.length, rowNumber, limits);
+  if (value.includes('\u0000')) throw nul(field, rowNumber);
   return value.trim();
 }
 
@@ -90,14 +108,33 @@ function number(row: CostInfo, field: 'cost' | 'usage_quantity', rowNumber: numb
   return parsed;
 }
 
-function object(row: CostInfo, field: 'tags' | 'additional_info' | 'data', rowNumber: number, keys: Set<string>): string {
+function object(
+  row: CostInfo,
+  field: 'tags' | 'additional_info' | 'data',
+  rowNumber: number,
+  keys: Set<string>,
+  limits: RowLimits,
+): string {
   const value = row[field] as unknown;
   if (value === undefined || value === null) return '{}';
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `row ${rowNumber}: ${field} must be an object`);
   }
-  for (const key in value) keys.add(key);
-  return JSON.stringify(value);
+  let count = 0;
+  for (const key in value) {
+    if (++count > limits.maxKeys) {
+      throw new BadRowError(
+        'ERROR_INVALID_PARAMETER',
+        `row ${rowNumber}: ${field} has more than ${limits.maxKeys.toLocaleString('en-US')} keys (COSTSYNC_ROW_MAX_KEYS)`,
+      );
+    }
+    keys.add(key);
+  }
+  const json = JSON.stringify(value);
+  if (json.length > limits.maxValueChars) throw tooLong(field, json.length, rowNumber, limits);
+  // JSON writes a NUL as \u0000 (after an unescaped backslash), which jsonb refuses.
+  if (json.includes('\\u0000') && /(^|[^\\])(\\\\)*\\u0000/.test(json)) throw nul(field, rowNumber);
+  return json;
 }
 
 /** Rows arrive day by day: the last date checked is almost always the next one. */
@@ -123,7 +160,14 @@ function billedDate(row: CostInfo, rowNumber: number): string {
  * Appends one COPY line per row to `out` and returns how many rows it added.
  * `firstRowNumber` is the 1-based number of `rows[0]` within the task, for error messages.
  */
-export function encodeCostRows(rows: readonly CostInfo[], stamp: TaskStamp, keys: CostKeys, firstRowNumber: number, out: string[]): number {
+export function encodeCostRows(
+  rows: readonly CostInfo[],
+  stamp: TaskStamp,
+  keys: CostKeys,
+  firstRowNumber: number,
+  out: string[],
+  limits: RowLimits = DEFAULT_ENGINE.rowLimits,
+): number {
   const ids = newIds('cost', rows.length);
   const shared = [
     copyField(stamp.dataSourceId),
@@ -139,8 +183,8 @@ export function encodeCostRows(rows: readonly CostInfo[], stamp: TaskStamp, keys
       throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `row ${n}: a cost row must be an object`);
     }
     const date = billedDate(row, n);
-    const provider = text(row, 'provider', n);
-    const regionCode = text(row, 'region_code', n);
+    const provider = text(row, 'provider', n, limits);
+    const regionCode = text(row, 'region_code', n, limits);
     // One concatenation per row, in COST_COPY_COLUMNS order (this loop is the ingest hot path).
     out.push(
       ids[i] +
@@ -149,7 +193,7 @@ export function encodeCostRows(rows: readonly CostInfo[], stamp: TaskStamp, keys
         '\t' +
         number(row, 'usage_quantity', n) +
         '\t' +
-        copyField(text(row, 'usage_unit', n)) +
+        copyField(text(row, 'usage_unit', n, limits)) +
         '\t' +
         copyField(provider) +
         '\t' +
@@ -157,17 +201,17 @@ export function encodeCostRows(rows: readonly CostInfo[], stamp: TaskStamp, keys
         '\t' +
         copyField(provider && regionCode ? `${provider}.${regionCode}` : null) +
         '\t' +
-        copyField(text(row, 'product', n)) +
+        copyField(text(row, 'product', n, limits)) +
         '\t' +
-        copyField(text(row, 'usage_type', n)) +
+        copyField(text(row, 'usage_type', n, limits)) +
         '\t' +
-        copyField(text(row, 'resource', n)) +
+        copyField(text(row, 'resource', n, limits)) +
         '\t' +
-        copyField(object(row, 'tags', n, keys.tags)) +
+        copyField(object(row, 'tags', n, keys.tags, limits)) +
         '\t' +
-        copyField(object(row, 'additional_info', n, keys.additionalInfo)) +
+        copyField(object(row, 'additional_info', n, keys.additionalInfo, limits)) +
         '\t' +
-        copyField(object(row, 'data', n, keys.data)) +
+        copyField(object(row, 'data', n, keys.data, limits)) +
         '\t' +
         shared +
         '\t' +

@@ -74,7 +74,7 @@ export async function planJob(deps: PlanDeps, dataSource: DataSourceRow, request
       },
       AbortSignal.timeout(deps.config.planTimeoutMs),
     );
-    plan = validatePlan(answer);
+    plan = validatePlan(answer, deps.config.maxPlanTasks);
   } catch (error) {
     const reason = isCostsyncError(error) || error instanceof Error ? error.message : String(error);
     await deps.db.transaction((tx) =>
@@ -113,9 +113,14 @@ interface ValidPlan {
 }
 
 /** The plugin's answer, checked before anything is stored: a bad plan fails the sync, not the data. */
-function validatePlan(answer: TasksInfo): ValidPlan {
+function validatePlan(answer: TasksInfo, maxTasks: number): ValidPlan {
   if (!answer || typeof answer !== 'object' || !Array.isArray(answer.tasks)) {
     throw new ChangedError('get_tasks must return {tasks: [...]}');
+  }
+  if (answer.tasks.length > maxTasks) {
+    throw new ChangedError(
+      `the plugin planned ${answer.tasks.length.toLocaleString('en-US')} tasks; a sync may have at most ${maxTasks.toLocaleString('en-US')} (COSTSYNC_PLAN_MAX_TASKS)`,
+    );
   }
   try {
     const tasks = answer.tasks.map((task, i) => {

@@ -105,12 +105,21 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
   try {
     const plugin = await deps.preparePlugin(task);
     for await (const page of abortable(plugin.getData(controller.signal), controller.signal)) {
-      clearTimeout(stallTimer);
-      stallTimer = setTimeout(() => stop(STOP.stalled), config.taskStallTimeoutMs);
       if (!Array.isArray(page))
         throw new BadRowError('ERROR_INVALID_PARAMETER_TYPE', `page after row ${rowsSeen}: a page must be a list of rows`);
+      if (page.length > config.maxPageRows) {
+        throw new BadRowError(
+          'ERROR_INVALID_PARAMETER',
+          `page after row ${rowsSeen}: ${page.length.toLocaleString('en-US')} rows; a page may have at most ${config.maxPageRows.toLocaleString('en-US')} (COSTSYNC_PAGE_MAX_ROWS)`,
+        );
+      }
+      // Only rows count as progress: a plugin that sends nothing but empty pages stalls.
+      if (page.length > 0) {
+        clearTimeout(stallTimer);
+        stallTimer = setTimeout(() => stop(STOP.stalled), config.taskStallTimeoutMs);
+      }
       lines.length = 0;
-      encodeCostRows(page, plugin.stamp, keys, rowsSeen + 1, lines);
+      encodeCostRows(page, plugin.stamp, keys, rowsSeen + 1, lines, config.rowLimits);
       filling.append(lines);
       rowsSeen += page.length;
       if (filling.rows >= config.batchRows || Date.now() - lastFlush >= config.heartbeatMs) await flush();

@@ -75,6 +75,9 @@ export function rejectUnknownKeys(input: Json, known: readonly string[], where: 
   throw err.invalid(where, `unknown ${unknown.map((k) => `"${k}"`).join(', ')}; expected ${known.join(', ')}`);
 }
 
+/** No request needs deeper nesting (a query's deepest part, a `match` object in a filter, is 6). */
+const MAX_DEPTH = 32;
+
 /**
  * The checks every request value passes at the edge (REST query strings and JSON bodies,
  * gRPC messages), in one walk:
@@ -83,17 +86,22 @@ export function rejectUnknownKeys(input: Json, known: readonly string[], where: 
  * - No message has a field `__proto__`, `constructor` or `prototype`, and as an object key each
  *   reaches a prototype (`target[key] = …` sets or walks into one): refusing them here means
  *   nothing built later from request keys can write into `Object.prototype`.
+ * - Values nest at most MAX_DEPTH levels, so no later walk of a request can exhaust the stack.
  */
-export function rejectUnsafeInput(value: unknown, where = 'body'): void {
+export function rejectUnsafeInput(value: unknown, where = 'body', depth = 0): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) throw err.invalid(where, 'text must not contain NUL (\\u0000) characters');
-  } else if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) rejectUnsafeInput(item, `${where}[${i}]`);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  if (depth >= MAX_DEPTH) throw err.invalid(where, `values nest at most ${MAX_DEPTH} levels deep`);
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) rejectUnsafeInput(item, `${where}[${i}]`, depth + 1);
   } else if (isObject(value)) {
     for (const [key, item] of Object.entries(value)) {
-      rejectUnsafeInput(key, where);
+      rejectUnsafeInput(key, where, depth);
       rejectPrototypeKey(key, `${where}.${key}`);
-      rejectUnsafeInput(item, `${where}.${key}`);
+      rejectUnsafeInput(item, `${where}.${key}`, depth + 1);
     }
   }
 }

@@ -58,14 +58,31 @@ describe('cost rows as COPY text', () => {
     [{ billed_date: '2026-01-01', usage_quantity: Number.NaN }, /usage_quantity must be a finite number/],
     [{ billed_date: '2026-01-01', product: 7 }, /row 1: product must be a string, got number/],
     [{ billed_date: '2026-01-01', tags: ['x'] }, /row 1: tags must be an object/],
+    [{ billed_date: '2026-01-01', resource: 'i-1\u0000' }, /row 1: resource holds a NUL character/],
+    [{ billed_date: '2026-01-01', tags: { env: 'pr\u0000od' } }, /row 1: tags holds a NUL character/],
+    [{ billed_date: '2026-01-01', data: { ['k\u0000']: 1 } }, /row 1: data holds a NUL character/],
+    [
+      { billed_date: '2026-01-01', resource: 'r'.repeat(65_537) },
+      /row 1: resource has 65,537 characters; at most 65,536 \(COSTSYNC_ROW_MAX_VALUE_CHARS\)/,
+    ],
+    [{ billed_date: '2026-01-01', tags: { big: 'v'.repeat(70_000) } }, /row 1: tags has 70,010 characters; at most 65,536/],
+    [
+      { billed_date: '2026-01-01', tags: Object.fromEntries(Array.from({ length: 501 }, (_, i) => [`k${i}`, 1])) },
+      /row 1: tags has more than 500 keys \(COSTSYNC_ROW_MAX_KEYS\)/,
+    ],
   ] as const) {
-    it(`rejects ${JSON.stringify(row)} naming the row and the field`, () => {
+    it(`rejects ${JSON.stringify(row).slice(0, 100)} naming the row and the field`, () => {
       assert.throws(() => encode([row]), message);
     });
   }
 
   it('checks every row, also after a valid row with the same date', () => {
     assert.throws(() => encode([{ billed_date: '2026-01-01' }, { billed_date: null }]), /row 2: billed_date is required/);
+  });
+
+  it('keeps a backslash followed by u0000 that is text, not a NUL', () => {
+    const [line] = encode([{ billed_date: '2026-01-01', tags: { path: 'C:\\u0000dir' } }]);
+    assert.equal(column(line, 'tags'), '{"path":"C:\\\\\\\\u0000dir"}');
   });
 
   it('accepts numeric strings for cost, as CSV-based plugins send them', () => {

@@ -56,3 +56,40 @@ export function readFields(bytes: Uint8Array): Map<number, (number | string | Ui
   }
   return fields;
 }
+
+/** Sends `bytes` as the request of a unary method, undecoded; resolves to the status the server answered. */
+export async function rawBytesUnary(
+  address: string,
+  path: string,
+  bytes: Uint8Array,
+  token: string,
+  timeoutMs: number,
+): Promise<{ code: number; details: string }> {
+  const identity = (value: Buffer) => value;
+  const Client = makeGenericClientConstructor(
+    {
+      call: {
+        path,
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: identity,
+        requestDeserialize: identity,
+        responseSerialize: identity,
+        responseDeserialize: identity,
+      },
+    },
+    'RawBytes',
+  );
+  const client = new Client(address, credentials.createInsecure()) as any;
+  const metadata = new Metadata();
+  metadata.set('token', token);
+  try {
+    return await new Promise((resolve) =>
+      client.call(Buffer.from(bytes), metadata, { deadline: Date.now() + timeoutMs }, (error: { code: number; details: string } | null) =>
+        resolve(error ? { code: error.code, details: error.details } : { code: 0, details: '' }),
+      ),
+    );
+  } finally {
+    client.close();
+  }
+}

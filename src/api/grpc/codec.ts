@@ -1,6 +1,6 @@
 import { fromBinary, fromJson, ScalarType, toBinary, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import { isCostsyncError, type CostsyncError } from '../../domain/errors.js';
+import { err, isCostsyncError, type CostsyncError } from '../../domain/errors.js';
 import { rejectPrototypeKey } from '../../query/input.js';
 
 /**
@@ -42,11 +42,14 @@ export function requestCodec(schema: DescMessage): MessageCodec {
     decode(bytes) {
       try {
         rejectPrototypeKeys(schema, new BinaryReader(bytes), 'body');
+        return codec.decode(bytes);
       } catch (error) {
-        if (isCostsyncError(error)) return { [REFUSAL]: error } as JsonMessage;
-        throw error;
+        // Bytes that are not this message (truncated, wrong wire types, nested past the stack).
+        const refusal = isCostsyncError(error)
+          ? error
+          : err.invalid('body', `the request is not a valid ${schema.typeName} message (${(error as Error).message ?? 'undecodable'})`);
+        return { [REFUSAL]: refusal } as JsonMessage;
       }
-      return codec.decode(bytes);
     },
   };
 }

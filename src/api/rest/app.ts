@@ -3,7 +3,7 @@ import type { AppContext } from '../../app/context.js';
 import { requireAuthentication } from './auth.js';
 import { costRoutes } from './cost-routes.js';
 import { dataSourceRoutes } from './data-source-routes.js';
-import { installErrorHandling } from './error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling, MAX_PARAM_LENGTH } from './error-handler.js';
 import { registerHealth } from './health.js';
 import { jobRoutes } from './job-routes.js';
 import { jobTaskRoutes } from './job-task-routes.js';
@@ -21,7 +21,13 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
  */
 export function buildRestApp(ctx: AppContext): FastifyInstance {
   // pino's Logger is a FastifyBaseLogger; the cast only drops pino's extra generic surface.
-  const app = Fastify({ loggerInstance: ctx.log as FastifyBaseLogger, bodyLimit: BODY_LIMIT_BYTES });
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors,
+    clientErrorHandler,
+  });
   installErrorHandling(app);
   installJsonBodyParser(app);
   registerHealth(app, ctx);
