@@ -60,7 +60,7 @@ describe('cost rows as COPY text', () => {
     [{ billed_date: '2026-01-01', tags: ['x'] }, /row 1: tags must be an object/],
     [{ billed_date: '2026-01-01', resource: 'i-1\u0000' }, /row 1: resource holds a NUL character/],
     [{ billed_date: '2026-01-01', tags: { env: 'pr\u0000od' } }, /row 1: tags holds a NUL character/],
-    [{ billed_date: '2026-01-01', data: { ['k\u0000']: 1 } }, /row 1: data holds a NUL character/],
+    [{ billed_date: '2026-01-01', data: { 'k\u0000': 1 } }, /row 1: data holds a NUL character/],
     [
       { billed_date: '2026-01-01', resource: 'r'.repeat(65_537) },
       /row 1: resource has 65,537 characters; at most 65,536 \(COSTSYNC_ROW_MAX_VALUE_CHARS\)/,
