@@ -40,7 +40,9 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
       : randomBytes(32);
   const log = options.log ?? makeLogger();
   const clock = options.clock ?? systemClock;
-  const plugins = options.plugins ?? makePluginRegistry({}, { endpoints: config.pluginEndpoints, clock });
+  const plugins =
+    options.plugins ??
+    makePluginRegistry({}, { endpoints: config.pluginEndpoints, clock, access: config.access, syntheticFaults: config.syntheticFaults });
   const secrets = makeSecretBox(secretKey);
   const engine = makeEngine({ db: engineDb, config: config.engine, plugins, secrets, log, clock });
   const costQueries = makeQuerySlots({

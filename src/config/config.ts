@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { err } from '../domain/errors.js';
 import { isGrpcEndpoint } from '../plugins/grpc/endpoint.js';
@@ -27,6 +28,15 @@ export interface Config {
   readonly engine: EngineConfig;
   readonly database: SessionLimits;
   readonly api: ApiLimits;
+  /**
+   * What plugins may reach besides public hosts: `COSTSYNC_ALLOW_FILE_ROOTS` (comma-separated
+   * directories whose files `file://` URLs may read; none by default) and `COSTSYNC_ALLOW_HOSTS`
+   * (comma-separated host names, `host:port`, IP addresses or CIDR ranges that are not public but
+   * may be reached). See plugins/access/policy.ts.
+   */
+  readonly access: { readonly fileRoots: readonly string[]; readonly hosts: readonly string[] };
+  /** The synthetic plugin's fault switches (`hang_task`, `page_delay_ms`, …), for tests and demos (`COSTSYNC_SYNTHETIC_FAULTS`, default off). */
+  readonly syntheticFaults: boolean;
 }
 
 /**
@@ -157,6 +167,24 @@ function leaseTimings(leaseMs: number): { leaseMs: number; heartbeatMs: number }
   return { leaseMs, heartbeatMs: Math.min(DEFAULT_ENGINE.heartbeatMs, Math.floor(leaseMs / 3)) };
 }
 
+function list(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** Host names, `host:port`, IPv4/IPv6 addresses or CIDR ranges. */
+function accessHosts(raw: string | undefined): string[] {
+  const hosts = list(raw);
+  for (const host of hosts) {
+    const cidr = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(host);
+    const fine = cidr ? isIP(cidr[1]) !== 0 && Number(cidr[2]) <= (isIP(cidr[1]) === 4 ? 32 : 128) : /^[\w.\-:[\]]+$/.test(host);
+    if (!fine) throw err.configuration(`COSTSYNC_ALLOW_HOSTS: "${host}" is not a host name, host:port, IP address or CIDR range`);
+  }
+  return hosts;
+}
+
 function pluginEndpoints(raw: string | undefined): Record<string, string> {
   if (!raw) return {};
   let parsed: unknown;
@@ -197,6 +225,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<EngineConf
     tokenSecret: env.COSTSYNC_TOKEN_SECRET || undefined,
     secretKey,
     demo: flag(env, 'COSTSYNC_DEMO', true),
+    access: { fileRoots: list(env.COSTSYNC_ALLOW_FILE_ROOTS), hosts: accessHosts(env.COSTSYNC_ALLOW_HOSTS) },
+    syntheticFaults: flag(env, 'COSTSYNC_SYNTHETIC_FAULTS', false),
     api: {
       queryTimeoutMs: integer(env, 'COSTSYNC_API_QUERY_TIMEOUT_S', 10, 1) * 1000,
       poolSize: integer(env, 'COSTSYNC_API_POOL_SIZE', 10, 2),

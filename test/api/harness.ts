@@ -9,7 +9,7 @@ import type { Role } from '../../src/domain/status.js';
 import type { PluginResolver } from '../../src/plugins/registry.js';
 import type { Database } from '../../src/store/database.js';
 import { openTestStore, type BackendName } from '../helpers/backends.js';
-import { testClock } from '../helpers/engine-fixture.js';
+import { TEST_ACCESS_ENV, testClock } from '../helpers/engine-fixture.js';
 
 /** A REST app on a fresh database of one backend, driven with `app.inject()`. */
 export interface TestApp {
@@ -37,7 +37,7 @@ export interface TestAppOptions {
 
 export async function openTestApp(backend: BackendName, options: TestAppOptions = {}): Promise<TestApp> {
   const store = await openTestStore(backend);
-  const config = loadConfig({ COSTSYNC_DATA_DIR: 'memory://', COSTSYNC_SCHEDULER: '0', ...options.env });
+  const config = loadConfig({ COSTSYNC_DATA_DIR: 'memory://', COSTSYNC_SCHEDULER: '0', ...TEST_ACCESS_ENV, ...options.env });
   const ctx = await openApp(config, { db: store.db, log: options.log ?? silentLogger, plugins: options.plugins, clock: testClock });
   const app = buildRestApp(ctx);
   await app.ready();

@@ -8,7 +8,7 @@ import { openApp } from '../../src/app/open-app.js';
 import { issueToken } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config/config.js';
 import { HAS_SERVER, openTestStore, type TestStore } from '../helpers/backends.js';
-import { insertDataSource, testClock } from '../helpers/engine-fixture.js';
+import { insertDataSource, TEST_ACCESS_ENV, testClock } from '../helpers/engine-fixture.js';
 
 /**
  * No request or tenant slows the others (PostgreSQL server, where the API and the workers have
@@ -48,6 +48,7 @@ if (HAS_SERVER) {
         COSTSYNC_DATA_DIR: 'memory://',
         COSTSYNC_DATABASE_URL: store.url!,
         COSTSYNC_SCHEDULER: '0',
+        ...TEST_ACCESS_ENV,
         COSTSYNC_RETENTION_MONTHS: '0',
         COSTSYNC_API_QUERY_TIMEOUT_S: '2',
         COSTSYNC_API_POOL_SIZE: '6',

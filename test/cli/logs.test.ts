@@ -8,13 +8,16 @@ import { issueToken } from '../../src/auth/tokens.js';
 import { DEMO_ADMIN } from '../../src/cli/demo.js';
 import { formatLogLine } from '../../src/cli/pretty-log.js';
 import { loadConfig } from '../../src/config/config.js';
-import { testClock } from '../helpers/engine-fixture.js';
+import { TEST_ACCESS_ENV, testClock } from '../helpers/engine-fixture.js';
 
 describe('logs', () => {
   it("are JSON lines; a task's lines carry job_id and job_task_id; no secret or token appears", async () => {
     const lines: string[] = [];
     const log = makeLogger('debug', { write: (line: string) => void lines.push(line) });
-    const ctx = await openApp(loadConfig({ COSTSYNC_DATA_DIR: 'memory://', COSTSYNC_SCHEDULER: '0' }), { log, clock: testClock });
+    const ctx = await openApp(loadConfig({ COSTSYNC_DATA_DIR: 'memory://', COSTSYNC_SCHEDULER: '0', ...TEST_ACCESS_ENV }), {
+      log,
+      clock: testClock,
+    });
     const app = buildRestApp(ctx);
     try {
       ctx.engine.start();

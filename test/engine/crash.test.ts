@@ -103,7 +103,13 @@ describe('a worker killed with SIGKILL mid-task', () => {
       await killed(serve);
       assert.equal(running.status, 'IN_PROGRESS', 'killed mid-job');
 
-      const env = { COSTSYNC_DATA_DIR: dataDir, COSTSYNC_SCHEDULER: '0', COSTSYNC_TASK_LEASE_S: '1', ...KEEP_ALL };
+      const env = {
+        COSTSYNC_DATA_DIR: dataDir,
+        COSTSYNC_SCHEDULER: '0',
+        COSTSYNC_TASK_LEASE_S: '1',
+        COSTSYNC_SYNTHETIC_FAULTS: '1',
+        ...KEEP_ALL,
+      };
       const ctx = await openApp(loadConfig(env), { log: silentLogger });
       ctx.engine.start();
       try {

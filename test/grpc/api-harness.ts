@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../src/api/grpc/server.js';
 import type { PluginResolver } from '../../src/plugins/registry.js';
 import { openTestStore } from '../helpers/backends.js';
-import { testClock } from '../helpers/engine-fixture.js';
+import { TEST_ACCESS_ENV, testClock } from '../helpers/engine-fixture.js';
 
 /** The gRPC API on a fresh embedded database, on a free port. */
 export interface GrpcTestApi {
@@ -19,7 +19,7 @@ export interface GrpcTestApi {
 
 export async function openGrpcTestApi(options: { plugins?: PluginResolver; env?: Record<string, string> } = {}): Promise<GrpcTestApi> {
   const store = await openTestStore('pglite');
-  const config = loadConfig({ COSTSYNC_DATA_DIR: 'memory://', COSTSYNC_SCHEDULER: '0', ...options.env });
+  const config = loadConfig({ COSTSYNC_DATA_DIR: 'memory://', COSTSYNC_SCHEDULER: '0', ...TEST_ACCESS_ENV, ...options.env });
   const ctx = await openApp(config, { db: store.db, log: silentLogger, plugins: options.plugins, clock: testClock });
   ctx.engine.start();
   const server = await startGrpcServer(ctx, 0);

@@ -17,6 +17,7 @@ export function startCli(args: string[], env: Record<string, string>): ChildProc
       COSTSYNC_DEMO: '0',
       COSTSYNC_TASK_LEASE_S: '1',
       COSTSYNC_RETENTION_MONTHS: '0',
+      COSTSYNC_SYNTHETIC_FAULTS: '1',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

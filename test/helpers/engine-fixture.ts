@@ -10,6 +10,7 @@ import { makeSecretBox, type SecretBox } from '../../src/secrets/secret-box.js';
 import type { Database } from '../../src/store/database.js';
 import type { DataSourceRow } from '../../src/store/rows.js';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 
 /**
  * The date engine tests run on unless they set their own: mid-month, long past, so that the
@@ -40,9 +41,20 @@ export interface EngineFixture {
   plugins: PluginResolver;
 }
 
+/**
+ * What plugins may reach in tests: the fixture files and this machine (test servers and plugin
+ * processes listen on 127.0.0.1). The synthetic plugin's fault switches are on.
+ */
+export const TEST_ACCESS = { fileRoots: [join(import.meta.dirname, '../fixtures')], hosts: ['127.0.0.1', 'localhost'] };
+export const TEST_ACCESS_ENV = {
+  COSTSYNC_ALLOW_FILE_ROOTS: TEST_ACCESS.fileRoots.join(','),
+  COSTSYNC_ALLOW_HOSTS: '127.0.0.1,localhost',
+  COSTSYNC_SYNTHETIC_FAULTS: '1',
+};
+
 /** The plugin registry on the test clock, with `extra` plugins beside the built-in ones. */
 export function testPlugins(extra: Record<string, PluginClient> = {}, options: PluginRegistryOptions = {}): PluginResolver {
-  return makePluginRegistry(extra, { clock: testClock, ...options });
+  return makePluginRegistry(extra, { clock: testClock, access: TEST_ACCESS, syntheticFaults: true, ...options });
 }
 
 export function makeTestEngine(

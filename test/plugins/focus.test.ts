@@ -3,14 +3,18 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { makeAccessPolicy } from '../../src/plugins/access/policy.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { makeFocusPlugin } from '../../src/plugins/focus/plugin.js';
 import type { CostInfo, PluginError } from '../../src/plugins/plugin.js';
 
 const fixture = (name: string) => new URL(`../fixtures/focus/${name}`, import.meta.url).href;
-const plugin = makeFocusPlugin();
+/** The fixtures and the files tests write. */
+const plugin = makeFocusPlugin(
+  makeAccessPolicy({ fileRoots: [fileURLToPath(new URL('../fixtures/focus/', import.meta.url)), tmpdir()], hosts: [] }),
+);
 const signal = () => new AbortController().signal;
 
 async function collect(url: string, month: string): Promise<CostInfo[][]> {

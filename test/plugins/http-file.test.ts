@@ -4,13 +4,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { makeAccessPolicy } from '../../src/plugins/access/policy.js';
 import { makeHttpFilePlugin } from '../../src/plugins/http-file/plugin.js';
 import type { PluginError, CostInfo } from '../../src/plugins/plugin.js';
 
 const FIXTURES = new URL('../fixtures/http-file/', import.meta.url);
 const fixture = (name: string) => new URL(name, FIXTURES).href;
-const plugin = makeHttpFilePlugin();
+/** The fixtures, the files tests write and test servers on this machine. */
+const plugin = makeHttpFilePlugin(makeAccessPolicy({ fileRoots: [fileURLToPath(FIXTURES), tmpdir()], hosts: ['127.0.0.1'] }));
 
 async function collect(options: Record<string, unknown>, url: string): Promise<CostInfo[][]> {
   const pages: CostInfo[][] = [];
@@ -49,8 +51,9 @@ describe('http-file plugin', () => {
   });
 
   test('get_tasks: one task per URL, changed {start: 1900-01} per task; no base_url is ERROR_REQUIRED_PARAMETER', async () => {
-    const plan = await plugin.getTasks({ options: { base_url: ['file:///a.csv', 'file:///b.csv'] }, secret_data: {}, domain_id: 'd' });
-    assert.deepEqual(plan.tasks, [{ task_options: { base_url: 'file:///a.csv' } }, { task_options: { base_url: 'file:///b.csv' } }]);
+    const [a, b] = [fixture('basic.csv'), fixture('mapped.csv')];
+    const plan = await plugin.getTasks({ options: { base_url: [a, b] }, secret_data: {}, domain_id: 'd' });
+    assert.deepEqual(plan.tasks, [{ task_options: { base_url: a } }, { task_options: { base_url: b } }]);
     assert.deepEqual(plan.changed, [{ start: '1900-01' }, { start: '1900-01' }]);
     await assert.rejects(
       plugin.getTasks({ options: {}, secret_data: {}, domain_id: 'd' }),

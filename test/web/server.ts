@@ -9,7 +9,7 @@ import { bootstrapDemo, DEMO_ADMIN } from '../../src/cli/demo.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Role } from '../../src/domain/status.js';
 import type { JobRow } from '../../src/store/rows.js';
-import { testClock } from '../helpers/engine-fixture.js';
+import { TEST_ACCESS_ENV, testClock } from '../helpers/engine-fixture.js';
 
 /**
  * A costsync as `costsync serve` runs it (API, dashboard, workers, the demo data source
@@ -32,7 +32,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig({ COSTSYNC_DATA_DIR: 'memory://', COSTSYNC_SCHEDULER: '0', ...env });
+  const config = loadConfig({ COSTSYNC_DATA_DIR: 'memory://', COSTSYNC_SCHEDULER: '0', ...TEST_ACCESS_ENV, ...env });
   const ctx = await openApp(config, { log: silentLogger, clock: testClock });
   ctx.engine.start();
   const demoJob = (await bootstrapDemo(ctx))!;

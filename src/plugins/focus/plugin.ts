@@ -1,3 +1,4 @@
+import type { AccessPolicy } from '../access/policy.js';
 import type { PluginClient } from '../plugin.js';
 import { PluginError } from '../plugin.js';
 import { baseUrls, csvRecords, pages } from '../http-file/csv-source.js';
@@ -12,7 +13,7 @@ import { chargeDay, focusRow } from './focus-row.js';
  * get_data streams the file again and keeps that month's rows. Memory stays flat whatever
  * the file size. See docs/plugins.md.
  */
-export function makeFocusPlugin(): PluginClient {
+export function makeFocusPlugin(access: AccessPolicy): PluginClient {
   return {
     async init() {
       return { metadata: { data_source_rules: [], currency: 'USD', supported_secret_types: ['MANUAL'] } };
@@ -26,7 +27,7 @@ export function makeFocusPlugin(): PluginClient {
       }
       const tasks = [];
       for (const url of baseUrls(options)) {
-        for (const month of await monthsOf(url, signal ?? new AbortController().signal)) {
+        for (const month of await monthsOf(url, access, signal ?? new AbortController().signal)) {
           if (start && month < start) continue;
           tasks.push({ task_options: { base_url: url, month }, task_changed: { start: month, end: month } });
         }
@@ -40,7 +41,7 @@ export function makeFocusPlugin(): PluginClient {
         throw new PluginError('ERROR_REQUIRED_PARAMETER', 'Required parameter. (key = task_options.base_url, task_options.month)');
       }
       async function* rows() {
-        for await (const { values, row } of csvRecords(url, signal)) {
+        for await (const { values, row } of csvRecords(url, access, signal)) {
           const day = chargeDay(values.ChargePeriodStart, row);
           if (day.startsWith(month)) yield focusRow(values, row, day);
         }
@@ -51,8 +52,8 @@ export function makeFocusPlugin(): PluginClient {
 }
 
 /** The billing months (YYYY-MM) present in a file, in order. */
-async function monthsOf(url: string, signal: AbortSignal): Promise<string[]> {
+async function monthsOf(url: string, access: AccessPolicy, signal: AbortSignal): Promise<string[]> {
   const months = new Set<string>();
-  for await (const { values, row } of csvRecords(url, signal)) months.add(chargeDay(values.ChargePeriodStart, row).slice(0, 7));
+  for await (const { values, row } of csvRecords(url, access, signal)) months.add(chargeDay(values.ChargePeriodStart, row).slice(0, 7));
   return [...months].sort();
 }

@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { pipeline, Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { pipeline } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
+import { openUrl } from '../access/open-url.js';
+import type { AccessPolicy } from '../access/policy.js';
 import { PluginError } from '../plugin.js';
 
 /** One CSV record: header → value (trimmed), and its 1-based row number (the header is row 0). */
@@ -11,13 +11,13 @@ export interface CsvRecord {
 }
 
 /**
- * Streams the records of a CSV file at an `http(s)://` or `file://` URL, never holding more
- * than a parser buffer in memory. Unreachable files and bad CSV are PluginErrors: a server
+ * Streams the records of a CSV file at an `http(s)://` or `file://` URL that the access policy
+ * lets plugins reach, never holding more than a parser buffer in memory. Unreachable files and bad CSV are PluginErrors: a server
  * error or a network failure is transient, a 4xx or a malformed line is not, and a malformed
  * line names its row.
  */
-export async function* csvRecords(url: string, signal: AbortSignal): AsyncGenerator<CsvRecord> {
-  const source = await openUrl(url, signal);
+export async function* csvRecords(url: string, access: AccessPolicy, signal: AbortSignal): AsyncGenerator<CsvRecord> {
+  const source = await openUrl(url, access, signal);
   const parser = parse({ columns: (header: string[]) => header.map((h) => h.trim()), bom: true, trim: true, skip_empty_lines: true });
   // pipeline (not pipe): an error of the source — a dropped connection, an abort — reaches the
   // parser and so the loop below, instead of being an unhandled 'error' event.
@@ -39,39 +39,6 @@ export async function* csvRecords(url: string, signal: AbortSignal): AsyncGenera
     signal.removeEventListener('abort', onAbort);
     source.destroy();
   }
-}
-
-async function openUrl(url: string, signal: AbortSignal): Promise<Readable> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new PluginError('ERROR_INVALID_PARAMETER', `"${url}" is not a URL (http://, https:// or file://)`);
-  }
-  if (parsed.protocol === 'file:') {
-    const stream = createReadStream(fileURLToPath(parsed));
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new PluginError('ERROR_UNKNOWN', `${url}: ${error.code === 'ENOENT' ? 'File not found' : error.message}`)),
-      );
-    });
-    return stream;
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new PluginError('ERROR_INVALID_PARAMETER', `"${url}": only http://, https:// and file:// URLs are supported`);
-  }
-  let response: Response;
-  try {
-    response = await fetch(parsed, { signal });
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    throw new PluginError('ERROR_UNAVAILABLE', `${url}: ${(error as Error).message}`, true);
-  }
-  if (!response.ok || !response.body) {
-    throw new PluginError('ERROR_UNKNOWN', `HTTP Error ${response.status}: ${response.statusText} (${url})`, response.status >= 500);
-  }
-  return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
 }
 
 /** `options.base_url`: a list of URLs (or one URL as a string), at least one. */

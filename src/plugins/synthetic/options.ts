@@ -31,8 +31,23 @@ function optionalInt(options: Struct, key: string, max: number): number | undefi
   return options[key] === undefined || options[key] === null ? undefined : int(options, key, 0, 0, max);
 }
 
-/** `start` (from a sync) overrides `start_month`; the default window ends with the current month. */
-export function parseSyntheticOptions(options: Struct, start: string | undefined, now: Date): SyntheticOptions {
+/** Options that make the plugin fail, hang or crawl: for tests and demos, off unless the operator turns them on. */
+const FAULT_KEYS = ['fail_task', 'fail_after_rows', 'transient_failures', 'page_delay_ms', 'hang_task'] as const;
+
+/**
+ * `start` (from a sync) overrides `start_month`; the default window ends with the current month.
+ * Fault switches are refused unless `faults` (COSTSYNC_SYNTHETIC_FAULTS) is on.
+ */
+export function parseSyntheticOptions(options: Struct, start: string | undefined, now: Date, faults = true): SyntheticOptions {
+  if (!faults) {
+    const used = FAULT_KEYS.find((key) => options[key] !== undefined && options[key] !== null);
+    if (used) {
+      throw err.invalid(
+        `plugin_info.options.${used}`,
+        'the synthetic plugin’s fault switches are off; the operator turns them on with COSTSYNC_SYNTHETIC_FAULTS=1',
+      );
+    }
+  }
   const months = int(options, 'months', 3, 1, 120);
   const requested = start ?? options.start_month;
   let startMonth: string;

@@ -11,30 +11,30 @@ import { daysWithData, planTasks, rowsOfDay, taskIndex } from './rows.js';
  * `hang_task`) to exercise the engine's failure paths. See docs/plugins.md. `now` decides the
  * default window (the last `months` months) and how far the current month has data (to today).
  */
-export function makeSyntheticPlugin(now: Clock = systemClock): PluginClient {
+export function makeSyntheticPlugin(now: Clock = systemClock, { faults = true }: { faults?: boolean } = {}): PluginClient {
   /** get_data calls per (options, task) in this process, for `transient_failures`. */
   const calls = new Map<string, number>();
 
   return {
     async init({ options }) {
-      parseSyntheticOptions(options ?? {}, undefined, now());
+      parseSyntheticOptions(options ?? {}, undefined, now(), faults);
       return { metadata: { currency: 'USD', supported_secret_types: ['MANUAL'], data_source_rules: [] } };
     },
     async verify({ options }) {
-      parseSyntheticOptions(options ?? {}, undefined, now());
+      parseSyntheticOptions(options ?? {}, undefined, now(), faults);
     },
     async getTasks({ options, start }) {
-      return planTasks(parseOptions(options, start, now()));
+      return planTasks(parseOptions(options, start, now(), faults));
     },
     getData(request, signal) {
-      return streamTask(request, signal, now(), calls);
+      return streamTask(request, signal, now(), calls, faults);
     },
   };
 }
 
-function parseOptions(options: Struct, start: string | undefined, now: Date): SyntheticOptions {
+function parseOptions(options: Struct, start: string | undefined, now: Date, faults: boolean): SyntheticOptions {
   try {
-    return parseSyntheticOptions(options ?? {}, start, now);
+    return parseSyntheticOptions(options ?? {}, start, now, faults);
   } catch (error) {
     throw new PluginError('ERROR_INVALID_PARAMETER', (error as Error).message);
   }
@@ -45,8 +45,9 @@ async function* streamTask(
   signal: AbortSignal,
   now: Date,
   calls: Map<string, number>,
+  faults: boolean,
 ): AsyncGenerator<CostInfo[]> {
-  const options = parseOptions(request.options, undefined, now);
+  const options = parseOptions(request.options, undefined, now, faults);
   const account = String(request.task_options?.account_id ?? '');
   const month = String(request.task_options?.month ?? '');
   if (!/^\d{12}$/.test(account) || !MONTH_PATTERN.test(month)) {
