@@ -55,7 +55,13 @@ export async function runPhase(phase: 'engine' | 'copy' | 'grpc', backend: 'pgli
 
 /** A full sync through costsync: plan, workers, fenced writes, close. */
 async function engineIngest(dir: string, databaseUrl?: string, pluginId = 'synthetic'): Promise<{ rows: number; seconds: number }> {
-  const env: Record<string, string> = { COSTSYNC_DATA_DIR: dir, COSTSYNC_SCHEDULER: '0', COSTSYNC_DEMO: '0' };
+  // The gRPC plugin process listens on this machine, which plugins may reach only when allowed.
+  const env: Record<string, string> = {
+    COSTSYNC_DATA_DIR: dir,
+    COSTSYNC_SCHEDULER: '0',
+    COSTSYNC_DEMO: '0',
+    COSTSYNC_ALLOW_HOSTS: '127.0.0.1',
+  };
   if (databaseUrl) env.COSTSYNC_DATABASE_URL = databaseUrl;
   const ctx = await openApp(loadConfig(env), { log: silentLogger });
   try {

@@ -42,7 +42,16 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
   const clock = options.clock ?? systemClock;
   const plugins =
     options.plugins ??
-    makePluginRegistry({}, { endpoints: config.pluginEndpoints, clock, access: config.access, syntheticFaults: config.syntheticFaults });
+    makePluginRegistry(
+      {},
+      {
+        endpoints: config.pluginEndpoints,
+        clock,
+        access: config.access,
+        syntheticFaults: config.syntheticFaults,
+        grpc: { maxPageBytes: config.engine.maxPageBytes },
+      },
+    );
   const secrets = makeSecretBox(secretKey);
   const engine = makeEngine({ db: engineDb, config: config.engine, plugins, secrets, log, clock });
   const costQueries = makeQuerySlots({

@@ -107,6 +107,8 @@ export interface EngineConfig {
   readonly maxPlanTasks: number;
   /** Rows one page may have (`COSTSYNC_PAGE_MAX_ROWS`, default 100,000); more fails the task. */
   readonly maxPageRows: number;
+  /** Bytes one page from a gRPC plugin may have (`COSTSYNC_PAGE_MAX_BYTES`, default 32 MiB); more fails the task. */
+  readonly maxPageBytes: number;
   /** What one cost row may hold; more fails the task naming the row. */
   readonly rowLimits: RowLimits;
 }
@@ -141,6 +143,7 @@ export const DEFAULT_ENGINE: Omit<EngineConfig, 'workerId'> = {
   scheduler: true,
   maxPlanTasks: 10_000,
   maxPageRows: 100_000,
+  maxPageBytes: 32 * 1024 * 1024,
   rowLimits: { maxKeys: 500, maxValueChars: 65_536 },
 };
 
@@ -254,6 +257,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<EngineConf
       scheduler: flag(env, 'COSTSYNC_SCHEDULER', true),
       maxPlanTasks: integer(env, 'COSTSYNC_PLAN_MAX_TASKS', DEFAULT_ENGINE.maxPlanTasks, 1),
       maxPageRows: integer(env, 'COSTSYNC_PAGE_MAX_ROWS', DEFAULT_ENGINE.maxPageRows, 1),
+      maxPageBytes: integer(env, 'COSTSYNC_PAGE_MAX_BYTES', DEFAULT_ENGINE.maxPageBytes, 1024),
       rowLimits: {
         maxKeys: integer(env, 'COSTSYNC_ROW_MAX_KEYS', DEFAULT_ENGINE.rowLimits.maxKeys, 1),
         maxValueChars: integer(env, 'COSTSYNC_ROW_MAX_VALUE_CHARS', DEFAULT_ENGINE.rowLimits.maxValueChars, 1),

@@ -37,8 +37,8 @@ describe('engine ⇄ SDK plugin process over gRPC', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const sync = async (pluginId: string, options: Record<string, unknown>, overrides: Record<string, unknown> = {}) => {
-    const fixture = makeTestEngine(db, overrides, testPlugins({}, { grpc: { unaryRetries: 0 } }));
+  const sync = async (pluginId: string, options: Record<string, unknown>, overrides: Record<string, unknown> = {}, grpc = {}) => {
+    const fixture = makeTestEngine(db, overrides, testPlugins({}, { grpc: { unaryRetries: 0, ...grpc } }));
     const dataSource = await insertDataSource(db, { month: MONTH, ...options }, { pluginId });
     fixture.engine.start();
     try {
@@ -62,6 +62,15 @@ describe('engine ⇄ SDK plugin process over gRPC', () => {
       ],
     );
     assert.equal(rows, 5000);
+  });
+
+  test('a page larger than COSTSYNC_PAGE_MAX_BYTES fails the task at once, naming the limit', async () => {
+    const { job, tasks, rows } = await sync(plugin.url, { tasks: 1, rows: 2000, page_size: 2000 }, {}, { maxPageBytes: 64 * 1024 });
+    assert.equal(job.status, 'FAILURE');
+    assert.equal(tasks[0].error_code, 'ERROR_INVALID_PARAMETER');
+    assert.match(tasks[0].error_message, /larger than COSTSYNC_PAGE_MAX_BYTES/);
+    assert.equal(tasks[0].attempt, 1, 'not retried: a smaller page needs a change in the plugin');
+    assert.equal(rows, 0);
   });
 
   test('a plugin error ERROR_* mid-stream: the task shows that code and message, the job fails', async () => {

@@ -26,9 +26,11 @@ export interface GrpcPluginOptions {
   readonly unaryRetries?: number;
   /** get_data fails (transiently) when no page arrives for this long. Default 5 min; 0 turns it off. */
   readonly streamStallMs?: number;
+  /** The largest message (a get_data page) taken from a plugin (`COSTSYNC_PAGE_MAX_BYTES`). Default 32 MB. */
+  readonly maxPageBytes?: number;
 }
 
-const DEFAULTS = { unaryTimeoutMs: 180_000, unaryRetries: 2, streamStallMs: 5 * 60_000 };
+const DEFAULTS = { unaryTimeoutMs: 180_000, unaryRetries: 2, streamStallMs: 5 * 60_000, maxPageBytes: 32 * 1024 * 1024 };
 const PLUGIN = 'spaceone.api.cost_analysis.plugin';
 
 /** The metadata the upstream service sends to plugins. */
@@ -54,6 +56,7 @@ export function makeGrpcPluginClient(url: string, options: GrpcPluginOptions = {
   const descriptors = wireDescriptors();
   const channel = new Channel(endpoint.address, endpoint.secure ? credentials.createSsl() : credentials.createInsecure(), {
     ...CHANNEL_OPTIONS,
+    'grpc.max_receive_message_length': settings.maxPageBytes,
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,
     // The HTTP/2 window is what the plugin may send ahead of the engine. Pages of 1000 rows are

@@ -20,6 +20,12 @@ export function toPluginError(error: unknown, call: string): PluginError {
     return new PluginError('ERROR_PLUGIN', `${call}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const details = serviceError.details ?? '';
+  if (serviceError.code === status.RESOURCE_EXHAUSTED && /larger than max/i.test(details)) {
+    return new PluginError(
+      'ERROR_INVALID_PARAMETER',
+      `${call}: a message from the plugin is larger than COSTSYNC_PAGE_MAX_BYTES (${details}); send smaller pages`,
+    );
+  }
   const transient = TRANSIENT.has(serviceError.code) || CONNECTION_LOST.test(details);
   const coded = /^\s*(ERROR_[A-Z0-9_]+)\s*:([\s\S]*)$/.exec(details);
   if (coded) return new PluginError(coded[1], coded[2].trim() || coded[1], transient);
