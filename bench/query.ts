@@ -7,7 +7,8 @@
  *   BENCH_JOBS=10000 BENCH_COSTS=100000 npm run bench:query   # smaller
  *
  * - Job.list: filter (status in, created_at datetime_gte), sort by created_at, page 3 of 50,
- *   total_count — over 100,000 jobs; hand-written: the same two statements written by hand.
+ *   total_count — over 100,000 jobs; hand-written: the same two statements written by hand
+ *   (costsync reads both in one snapshot, the hand-written side without one).
  * - Cost.stat: group by product with sum(cost) and count, sorted by the sum — over 1,000,000
  *   published cost rows; hand-written: one GROUP BY over `published_cost`.
  * Both sides turn rows into the same wire objects; each figure is the median of the timed runs.
