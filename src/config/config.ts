@@ -91,7 +91,10 @@ export interface EngineConfig {
   readonly jobTimeoutMs: number;
   /** A task that receives no page from its plugin for this long ends TIMEOUT (`COSTSYNC_TASK_STALL_TIMEOUT_S`). */
   readonly taskStallTimeoutMs: number;
-  /** get_tasks must answer within this time. */
+  /**
+   * get_tasks must answer within this time (`COSTSYNC_PLAN_TIMEOUT_S`, default 180); a job whose
+   * planning process died is ended by any reaper after twice this time, freeing its data source.
+   */
   readonly planTimeoutMs: number;
   /** Attempts per task for transient plugin errors and lost workers. */
   readonly maxAttempts: number;
@@ -250,6 +253,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<EngineConf
       concurrency: integer(env, 'COSTSYNC_WORKER_CONCURRENCY', DEFAULT_ENGINE.concurrency),
       jobTimeoutMs: integer(env, 'COSTSYNC_JOB_TIMEOUT_S', DEFAULT_ENGINE.jobTimeoutMs / 1000, 1) * 1000,
       taskStallTimeoutMs: integer(env, 'COSTSYNC_TASK_STALL_TIMEOUT_S', DEFAULT_ENGINE.taskStallTimeoutMs / 1000, 1) * 1000,
+      planTimeoutMs: integer(env, 'COSTSYNC_PLAN_TIMEOUT_S', DEFAULT_ENGINE.planTimeoutMs / 1000, 1) * 1000,
       maxAttempts: integer(env, 'COSTSYNC_TASK_MAX_ATTEMPTS', DEFAULT_ENGINE.maxAttempts, 1),
       ...leaseTimings(integer(env, 'COSTSYNC_TASK_LEASE_S', DEFAULT_ENGINE.leaseMs / 1000, 1) * 1000),
       retentionMonths: integer(env, 'COSTSYNC_RETENTION_MONTHS', DEFAULT_ENGINE.retentionMonths),

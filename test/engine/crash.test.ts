@@ -3,14 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { issueToken } from '../../src/auth/tokens.js';
-import { readOrCreateKey } from '../../src/secrets/key-file.js';
 import { openApp } from '../../src/app/open-app.js';
 import { silentLogger } from '../../src/app/logger.js';
 import { loadConfig } from '../../src/config/config.js';
 import { HAS_SERVER, openTestStore } from '../helpers/backends.js';
 import { insertDataSource, makeTestEngine, publishedCount, storedCount } from '../helpers/engine-fixture.js';
-import { killed, startCli } from '../helpers/cli-process.js';
+import { killed, type ServerProcess, startCli, startServer } from '../helpers/cli-process.js';
 import { until } from '../helpers/wait.js';
 
 /**
@@ -73,21 +71,10 @@ describe('a worker killed with SIGKILL mid-task', () => {
 
   it('pglite: the next process on the same data directory finishes the job; no row lost or doubled', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'costsync-crash-'));
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const url = `http://127.0.0.1:${port}`;
-    const serve = startCli(['serve'], { COSTSYNC_DATA_DIR: dataDir, COSTSYNC_HTTP_PORT: String(port), COSTSYNC_GRPC_PORT: '0' });
+    let serve: ServerProcess | undefined;
     try {
-      const token = await issueToken(readOrCreateKey(dataDir, 'token.key'), { domainId: 'domain-crash', role: 'DOMAIN_ADMIN' });
-      const call = async (path: string, body: unknown) => {
-        const response = await fetch(`${url}${path}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-        if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-        return (await response.json()) as Record<string, any>;
-      };
-      await until('the server', () => fetch(`${url}/healthz`).then((r) => r.ok), 90_000);
+      serve = await startServer(dataDir);
+      const { call } = serve;
       const ds = await call('/cost-analysis/v1/data-source/register', {
         name: 'crash',
         resource_group: 'DOMAIN',
@@ -100,7 +87,7 @@ describe('a worker killed with SIGKILL mid-task', () => {
         return tasks.results.some((t: { created_count?: number }) => (t.created_count ?? 0) > 40);
       });
       const running = await call('/cost-analysis/v1/job/get', { job_id: job.job_id });
-      await killed(serve);
+      await killed(serve.child);
       assert.equal(running.status, 'IN_PROGRESS', 'killed mid-job');
 
       const env = {
@@ -123,7 +110,7 @@ describe('a worker killed with SIGKILL mid-task', () => {
         await ctx.close();
       }
     } finally {
-      if (serve.exitCode === null && serve.signalCode === null) await killed(serve);
+      if (serve) await killed(serve.child);
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

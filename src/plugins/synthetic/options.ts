@@ -16,6 +16,7 @@ export interface SyntheticOptions {
   transientFailures: number;
   pageDelayMs: number;
   hangTask?: number;
+  planDelayMs: number;
 }
 
 function int(options: Struct, key: string, fallback: number, min: number, max: number): number {
@@ -32,7 +33,7 @@ function optionalInt(options: Struct, key: string, max: number): number | undefi
 }
 
 /** Options that make the plugin fail, hang or crawl: for tests and demos, off unless the operator turns them on. */
-const FAULT_KEYS = ['fail_task', 'fail_after_rows', 'transient_failures', 'page_delay_ms', 'hang_task'] as const;
+const FAULT_KEYS = ['fail_task', 'fail_after_rows', 'transient_failures', 'page_delay_ms', 'hang_task', 'plan_delay_ms'] as const;
 
 /**
  * `start` (from a sync) overrides `start_month`; the default window ends with the current month.
@@ -70,5 +71,6 @@ export function parseSyntheticOptions(options: Struct, start: string | undefined
     transientFailures: int(options, 'transient_failures', 0, 0, 100),
     pageDelayMs: int(options, 'page_delay_ms', 0, 0, 3_600_000),
     hangTask: optionalInt(options, 'hang_task', 1_000_000),
+    planDelayMs: int(options, 'plan_delay_ms', 0, 0, 3_600_000),
   };
 }

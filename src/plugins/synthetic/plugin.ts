@@ -8,7 +8,7 @@ import { daysWithData, planTasks, rowsOfDay, taskIndex } from './rows.js';
 /**
  * The built-in `synthetic` plugin: deterministic cost rows for demos, tests and benchmarks,
  * with fault knobs (`fail_task`, `fail_after_rows`, `transient_failures`, `page_delay_ms`,
- * `hang_task`) to exercise the engine's failure paths. See docs/plugins.md. `now` decides the
+ * `hang_task`, `plan_delay_ms`) to exercise the engine's failure paths. See docs/plugins.md. `now` decides the
  * default window (the last `months` months) and how far the current month has data (to today).
  */
 export function makeSyntheticPlugin(now: Clock = systemClock, { faults = true }: { faults?: boolean } = {}): PluginClient {
@@ -23,8 +23,10 @@ export function makeSyntheticPlugin(now: Clock = systemClock, { faults = true }:
     async verify({ options }) {
       parseSyntheticOptions(options ?? {}, undefined, now(), faults);
     },
-    async getTasks({ options, start }) {
-      return planTasks(parseOptions(options, start, now(), faults));
+    async getTasks({ options, start }, signal) {
+      const parsed = parseOptions(options, start, now(), faults);
+      if (parsed.planDelayMs) await sleep(parsed.planDelayMs, signal);
+      return planTasks(parsed);
     },
     getData(request, signal) {
       return streamTask(request, signal, now(), calls, faults);
@@ -94,18 +96,18 @@ async function* streamTask(
   if (faulty) await fault();
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason);
+      reject(signal?.reason);
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
