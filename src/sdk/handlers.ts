@@ -42,8 +42,8 @@ export function pluginHandlers(plugin: PluginClient) {
           {
             options: struct(request.options),
             secret_data: struct(request.secret_data),
-            schema: request.schema as string | undefined,
             domain_id: text(request.domain_id),
+            ...(request.schema ? { schema: String(request.schema) } : {}),
           },
           signal,
         );

@@ -35,14 +35,13 @@ export async function initPlugin(
 export async function verifyPlugin(
   ctx: AppContext,
   plugin: PluginClient,
-  request: { options: Record<string, unknown>; secretData: Record<string, unknown>; schemaId?: string; domainId: string },
+  request: { options: Record<string, unknown>; secretData: Record<string, unknown>; domainId: string },
 ): Promise<void> {
   await callPlugin(ctx, 'verify', (signal) =>
     plugin.verify(
       {
         options: request.options,
         secret_data: request.secretData,
-        ...(request.schemaId ? { schema: request.schemaId } : {}),
         domain_id: request.domainId,
       },
       signal,

@@ -75,7 +75,7 @@ export function makeGrpcPluginClient(url: string, options: GrpcPluginOptions = {
   const unary = async (target: ServiceClient, method: string, request: JsonMessage, signal?: AbortSignal): Promise<JsonMessage> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await unaryOnce(target, method, request, settings.unaryTimeoutMs, signal);
+        return await unaryOnce(target, method, present(request), settings.unaryTimeoutMs, signal);
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         const failure = toPluginError(error, method);
@@ -105,7 +105,12 @@ export function makeGrpcPluginClient(url: string, options: GrpcPluginOptions = {
     getData(request, signal) {
       return streamPages(
         cost,
-        { ...request, options: request.options ?? {}, secret_data: request.secret_data ?? {}, task_options: request.task_options ?? {} },
+        present({
+          ...request,
+          options: request.options ?? {},
+          secret_data: request.secret_data ?? {},
+          task_options: request.task_options ?? {},
+        }),
         signal,
         settings.streamStallMs,
       );
@@ -171,4 +176,12 @@ async function* streamPages(cost: ServiceClient, request: JsonMessage, signal: A
     signal.removeEventListener('abort', onAbort);
     call.cancel();
   }
+}
+
+/**
+ * The request without its unset fields: a field left `undefined` (verify's `schema`, get_tasks'
+ * `start` on a scheduled sync) is not sent at all, as upstream leaves it unset.
+ */
+function present(request: object): JsonMessage {
+  return Object.fromEntries(Object.entries(request).filter(([, value]) => value !== undefined)) as JsonMessage;
 }
