@@ -28,6 +28,9 @@ const LIST_FILTERS = [
   'service_account_id',
   'data_source_id',
   'project_id',
+  'billed_year',
+  'billed_month',
+  'billed_date',
 ];
 
 async function get(ctx: AppContext, principal: Principal, request: Json): Promise<Wire> {

@@ -57,7 +57,7 @@ async function register(ctx: AppContext, principal: Principal, request: Json): P
     const { pluginId, options, secretData, schemaId } = input.pluginInfo;
     const plugin = ctx.plugins.resolve(pluginId);
     const metadata = await initPlugin(ctx, plugin, options, principal.domainId);
-    if (secretData) await verifyPlugin(ctx, plugin, { options, secretData, schemaId, domainId: principal.domainId });
+    if (secretData) await verifyPlugin(ctx, plugin, { options, secretData, domainId: principal.domainId });
     pluginInfo = {
       plugin_id: pluginId,
       ...(input.pluginInfo.version ? { version: input.pluginInfo.version } : {}),
@@ -140,7 +140,7 @@ async function updateSecretData(ctx: AppContext, principal: Principal, request: 
   const { info, plugin } = externalPlugin(ctx, row);
   const secretData = requireSecretData(request);
   const schemaId = readString(request, 'secret_schema_id') ?? info.schema_id;
-  await verifyPlugin(ctx, plugin, { options: info.options, secretData, schemaId, domainId: row.domain_id });
+  await verifyPlugin(ctx, plugin, { options: info.options, secretData, domainId: row.domain_id });
   const patch: DataSourcePatch = {
     secret_data_encrypted: ctx.secrets.seal(secretData),
     plugin_info: { ...info, ...(schemaId ? { schema_id: schemaId } : {}) },
@@ -152,7 +152,7 @@ async function verify(ctx: AppContext, principal: Principal, request: Json): Pro
   const row = await writable(ctx, principal, request);
   const { info, plugin } = externalPlugin(ctx, row);
   const secretData = row.secret_data_encrypted ? ctx.secrets.open(row.secret_data_encrypted) : {};
-  await verifyPlugin(ctx, plugin, { options: info.options, secretData, schemaId: info.schema_id, domainId: row.domain_id });
+  await verifyPlugin(ctx, plugin, { options: info.options, secretData, domainId: row.domain_id });
   return {};
 }
 
@@ -182,6 +182,16 @@ async function sync(ctx: AppContext, principal: Principal, request: Json): Promi
     syncMode: SYNC_MODE.MANUAL,
   });
   return jobInfo(job);
+}
+
+/**
+ * remove_cache and preload_cache: upstream keeps a cache of cost queries per data source;
+ * costsync answers every query from the published rows, so there is nothing to remove or to
+ * warm. Both check what upstream checks (the data source exists and the caller may change it).
+ */
+async function cacheNoop(ctx: AppContext, principal: Principal, request: Json): Promise<Wire> {
+  await writable(ctx, principal, request);
+  return {};
 }
 
 async function get(ctx: AppContext, principal: Principal, request: Json): Promise<Wire> {
@@ -219,6 +229,8 @@ export const dataSourceService = {
   verify_plugin: verify,
   deregister,
   sync,
+  remove_cache: cacheNoop,
+  preload_cache: cacheNoop,
   get,
   list,
   stat,
