@@ -1,7 +1,7 @@
 /**
  * A cost data-source plugin template for costsync/sdk. Serve it with
  *
- *   npx costsync plugin serve ./plugin.js --port 50051      (after compiling to JavaScript)
+ *   npx costsync plugin serve ./plugin.js --host 0.0.0.0 --port 50051      (after compiling to JavaScript)
  *
  * or call `servePlugin(plugin)` from your own entry point. SpaceONE and costsync then reach
  * it as grpc://<host>:50051.

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { servePlugin } from '../sdk/serve.js';
+import { DEFAULT_PLUGIN_HOST, DEFAULT_PLUGIN_PORT, servePlugin } from '../sdk/serve.js';
 import type { CostDataSourcePlugin } from '../sdk/plugin-definition.js';
 
 /**
@@ -9,7 +9,7 @@ import type { CostDataSourcePlugin } from '../sdk/plugin-definition.js';
  * an export named `plugin`) over gRPC with reflection and health, until SIGINT/SIGTERM.
  * Prints `plugin listening on <host>:<port>` once ready.
  */
-async function pluginServeCommand(module: string, options: { host: string; port: string }): Promise<void> {
+async function pluginServeCommand(module: string, options: { host: string; port: string; pluginVersion?: string }): Promise<void> {
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0…65535, got ${options.port}`);
   const loaded = (await import(pathToFileURL(resolve(module)).href)) as { default?: unknown; plugin?: unknown };
@@ -17,7 +17,11 @@ async function pluginServeCommand(module: string, options: { host: string; port:
   if (!plugin || typeof plugin !== 'object') {
     throw new Error(`${module} must export a plugin ({ getTasks, getData, init?, verify? }) as default or as "plugin"`);
   }
-  const running = await servePlugin(plugin, { host: options.host, port });
+  const running = await servePlugin(plugin, {
+    host: options.host,
+    port,
+    ...(options.pluginVersion ? { version: options.pluginVersion } : {}),
+  });
   process.stdout.write(`plugin listening on ${options.host}:${running.port}\n`);
   const stop = async () => {
     await running.stop();
@@ -37,11 +41,15 @@ export function registerPluginCommand(program: Command, run: RunAction): void {
   program
     .command('plugin')
     .description('run cost data-source plugins written with costsync/sdk')
-    .addHelpText('after', '\nExample:\n  costsync plugin serve ./my-plugin.js --port 50051')
+    .addHelpText('after', '\nExample:\n  costsync plugin serve ./my-plugin.js')
     .command('serve <module>')
     .description('serve a plugin module over gRPC (SpaceONE plugin protocol, reflection, health)')
-    .option('--host <host>', 'address to listen on', '0.0.0.0')
-    .option('--port <port>', 'port to listen on (0: any free port)', '50051')
-    .addHelpText('after', '\nExample:\n  costsync plugin serve ./dist/my-plugin.js --port 50051')
+    .option('--host <host>', 'address to listen on (0.0.0.0: every interface, e.g. in a container)', DEFAULT_PLUGIN_HOST)
+    .option('--port <port>', 'port to listen on (0: any free port)', String(DEFAULT_PLUGIN_PORT))
+    .option('--plugin-version <version>', 'the version ServerInfo.get_version answers', '0.0.0')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  costsync plugin serve ./dist/my-plugin.js\n  costsync plugin serve ./dist/my-plugin.js --host 0.0.0.0 --port 50051   # in its own container, as SpaceONE expects',
+    )
     .action(run(pluginServeCommand));
 }

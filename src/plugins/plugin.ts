@@ -18,10 +18,34 @@ export interface VerifyRequest {
   domain_id: string;
 }
 
+export interface GetLinkedAccountsRequest {
+  options: Struct;
+  secret_data: Struct;
+  schema?: string;
+  domain_id: string;
+}
+
+/** An account the plugin's credentials reach (`Cost.get_linked_accounts`, for account routing). */
+export interface AccountInfo {
+  account_id: string;
+  name?: string;
+}
+
+/** One entry of `linked_accounts` in get_tasks: a DataSourceAccount as upstream sends it (spec §1.5). */
+export interface LinkedAccount {
+  data_source_id: string;
+  account_id: string;
+  name: string;
+  is_sync: boolean;
+  v_workspace_id?: string;
+}
+
 export interface GetTasksRequest {
   options: Struct;
   secret_data: Struct;
   schema?: string;
+  /** With account routing: the data source's accounts. */
+  linked_accounts?: LinkedAccount[];
   /** Free-form, from `DataSource.sync(start)`; plugins expect `YYYY-MM`. */
   start?: string;
   /** `YYYY-MM-DDTHH:MM:SS.mmmZ`; absent on the first sync. */
@@ -79,6 +103,8 @@ export interface PluginClient {
   init(request: InitRequest, signal?: AbortSignal): Promise<{ metadata: Struct }>;
   verify(request: VerifyRequest, signal?: AbortSignal): Promise<void>;
   getTasks(request: GetTasksRequest, signal?: AbortSignal): Promise<TasksInfo>;
+  /** For account routing (metadata `use_account_routing`); plugins without it do not route. */
+  getLinkedAccounts?(request: GetLinkedAccountsRequest, signal?: AbortSignal): Promise<{ results: AccountInfo[] }>;
   /** Pages of rows; stops (and releases the plugin) when `signal` aborts. */
   getData(request: GetDataRequest, signal: AbortSignal): AsyncIterable<CostInfo[]>;
 }

@@ -65,8 +65,20 @@ export function pluginHandlers(plugin: PluginClient) {
       }),
     },
     Cost: {
-      get_linked_accounts: unary(async () => {
-        throw new PluginError('ERROR_NOT_IMPLEMENTED', 'get_linked_accounts is not implemented by this plugin');
+      // Without getLinkedAccounts, the answer of upstream's framework for a method it declares
+      // but the plugin does not implement: INTERNAL, "ERROR_UNKNOWN: Method not implemented!".
+      get_linked_accounts: unary(async (request, signal) => {
+        if (!plugin.getLinkedAccounts) throw new Error('Method not implemented!');
+        const answer = await plugin.getLinkedAccounts(
+          {
+            options: struct(request.options),
+            secret_data: struct(request.secret_data),
+            domain_id: text(request.domain_id),
+            ...(request.schema ? { schema: String(request.schema) } : {}),
+          },
+          signal,
+        );
+        return answer as unknown as JsonMessage;
       }),
       get_data: (call: ServerWritableStream<JsonMessage, JsonMessage>) => void streamData(plugin, call),
     },

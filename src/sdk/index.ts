@@ -6,11 +6,14 @@ export { servePlugin, PLUGIN_SERVICES, type RunningPlugin, type ServeOptions } f
 export { definePlugin, DEFAULT_METADATA, type CostDataSourcePlugin } from './plugin-definition.js';
 export { PluginError } from '../plugins/plugin.js';
 export type {
+  AccountInfo,
   ChangedInfo,
   CostInfo,
   GetDataRequest,
+  GetLinkedAccountsRequest,
   GetTasksRequest,
   InitRequest,
+  LinkedAccount,
   PluginClient,
   Struct,
   TaskInfo,

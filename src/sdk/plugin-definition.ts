@@ -1,5 +1,7 @@
 import type {
+  AccountInfo,
   CostInfo,
+  GetLinkedAccountsRequest,
   GetDataRequest,
   GetTasksRequest,
   InitRequest,
@@ -27,6 +29,8 @@ export interface CostDataSourcePlugin {
   verify?(request: VerifyRequest, signal?: AbortSignal): Promise<void>;
   getTasks(request: GetTasksRequest, signal?: AbortSignal): Promise<TasksInfo>;
   getData(request: GetDataRequest, signal: AbortSignal): AsyncIterable<CostInfo[]>;
+  /** Optional: the accounts the credentials reach, for plugins whose metadata sets `use_account_routing`. */
+  getLinkedAccounts?(request: GetLinkedAccountsRequest, signal?: AbortSignal): Promise<{ results: AccountInfo[] }>;
 }
 
 /** Metadata keys the upstream service reads from init (spec §1.7), with neutral defaults. */
@@ -47,5 +51,6 @@ export function definePlugin(plugin: CostDataSourcePlugin): PluginClient {
     verify: plugin.verify ? (request, signal) => plugin.verify!(request, signal) : async () => {},
     getTasks: (request, signal) => plugin.getTasks(request, signal),
     getData: (request, signal) => plugin.getData(request, signal),
+    ...(plugin.getLinkedAccounts ? { getLinkedAccounts: (request, signal) => plugin.getLinkedAccounts!(request, signal) } : {}),
   };
 }

@@ -7,6 +7,8 @@ const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 /** A plugin module served by `costsync plugin serve` in a child process. */
 export interface PluginProcess {
   readonly port: number;
+  /** The address it printed (`plugin listening on <host>:<port>`). */
+  readonly host: string;
   readonly url: string;
   readonly child: ChildProcess;
   /** Resolves when the process has exited. */
@@ -14,35 +16,29 @@ export interface PluginProcess {
   kill(): Promise<void>;
 }
 
-export async function startPluginProcess(module: string, port = 0): Promise<PluginProcess> {
+/** `listen` replaces the default `--host 127.0.0.1 --port <port>` (`[]`: the command's own defaults). */
+export async function startPluginProcess(
+  module: string,
+  port = 0,
+  listen = ['--host', '127.0.0.1', '--port', String(port)],
+): Promise<PluginProcess> {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ROOT, 'src/cli/main.ts'),
-      'plugin',
-      'serve',
-      join(ROOT, module),
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-    ],
+    ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'plugin', 'serve', join(ROOT, module), ...listen],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const bound = await new Promise<number>((resolve, reject) => {
+  const bound = await new Promise<{ host: string; port: number }>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`plugin did not start in 30 s: ${stderr}`)), 30_000);
     child.stdout!.on('data', (chunk) => {
       out += chunk;
-      const match = /plugin listening on [^:]+:(\d+)/.exec(out);
+      const match = /plugin listening on ([^:\s]+):(\d+)/.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        resolve({ host: match[1], port: Number(match[2]) });
       }
     });
     void exited.then((code) => {
@@ -51,8 +47,9 @@ export async function startPluginProcess(module: string, port = 0): Promise<Plug
     });
   });
   return {
-    port: bound,
-    url: `grpc://127.0.0.1:${bound}`,
+    port: bound.port,
+    host: bound.host,
+    url: `grpc://127.0.0.1:${bound.port}`,
     child,
     exited,
     async kill() {

@@ -8,7 +8,9 @@ import { messageCodec } from '../../src/api/grpc/codec.js';
 import { wireDescriptors } from '../../src/api/grpc/descriptors.js';
 import { PluginError, servePlugin, type CostInfo, type RunningPlugin } from '../../src/sdk/index.js';
 import { reflectAll, strictPool } from '../grpc/strict-pool.js';
+import { rawUnary } from '../grpc/raw-wire.js';
 import { until } from '../helpers/wait.js';
+import { startPluginProcess } from './plugin-process.js';
 
 /** The SDK server and the plugin client against each other, in one process. */
 describe('costsync/sdk server ⇄ gRPC plugin client', () => {
@@ -53,6 +55,7 @@ describe('costsync/sdk server ⇄ gRPC plugin client', () => {
       'grpc.health.v1.Health',
       'grpc.reflection.v1.ServerReflection',
       'grpc.reflection.v1alpha.ServerReflection',
+      'spaceone.api.core.v1.ServerInfo',
       'spaceone.api.cost_analysis.plugin.Cost',
       'spaceone.api.cost_analysis.plugin.DataSource',
       'spaceone.api.cost_analysis.plugin.Job',
@@ -136,4 +139,55 @@ test('the cost-page codec writes the bytes the generic codec reads, and reads wh
   const expected = [rows[0], { billed_date: '2025-08-02', tags: {}, additional_info: {}, data: {} }];
   assert.deepEqual(generic.decode(encodeCostPage(rows)), { results: expected });
   assert.deepEqual(decodeCostPage(generic.encode({ results: rows })), expected);
+});
+
+describe('what upstream’s framework serves besides the plugin', () => {
+  test('ServerInfo.get_version answers the plugin’s version; reflection and health list it', async () => {
+    const running = await servePlugin({ getTasks: async () => ({ tasks: [] }), async *getData() {} }, { port: 0, version: '1.4.2' });
+    try {
+      const { names } = await reflectAll(`127.0.0.1:${running.port}`);
+      assert.ok(names.includes('spaceone.api.core.v1.ServerInfo'));
+      const info = messageCodec(wireDescriptors().message('spaceone.api.core.v1.VersionInfo'));
+      const answer = await rawUnary(`127.0.0.1:${running.port}`, '/spaceone.api.core.v1.ServerInfo/get_version', {}, 'NO_TOKEN');
+      assert.deepEqual(info.decode(answer), { version: '1.4.2' });
+    } finally {
+      await running.stop();
+    }
+  });
+
+  test('get_linked_accounts: a plugin without it answers as upstream’s framework does; one with it, its accounts', async () => {
+    const without = await servePlugin({ getTasks: async () => ({ tasks: [] }), async *getData() {} }, { port: 0 });
+    const withIt = await servePlugin(
+      {
+        getTasks: async () => ({ tasks: [] }),
+        async *getData() {},
+        async getLinkedAccounts({ secret_data }) {
+          return { results: [{ account_id: String(secret_data.org), name: 'management' }, { account_id: '222233334444' }] };
+        },
+      },
+      { port: 0 },
+    );
+    const clients = [without, withIt].map((p) => makeGrpcPluginClient(`grpc://127.0.0.1:${p.port}`, { unaryRetries: 0 }));
+    try {
+      const request = { options: {}, secret_data: { org: '111122223333' }, domain_id: 'd' };
+      const refused = await clients[0].getLinkedAccounts!(request).catch((e) => e);
+      assert.deepEqual([refused.code, refused.message], ['ERROR_UNKNOWN', 'Method not implemented!']);
+      assert.deepEqual(await clients[1].getLinkedAccounts!(request), {
+        results: [{ account_id: '111122223333', name: 'management' }, { account_id: '222233334444' }],
+      });
+    } finally {
+      for (const client of clients) client.close();
+      await without.stop();
+      await withIt.stop();
+    }
+  });
+
+  test('costsync plugin serve listens on 127.0.0.1:50061 unless told otherwise (not all interfaces, not the API’s 50051)', async () => {
+    const plugin = await startPluginProcess('test/fixtures/plugins/counting-plugin.ts', 0, []);
+    try {
+      assert.deepEqual([plugin.host, plugin.port], ['127.0.0.1', 50061]);
+    } finally {
+      await plugin.kill();
+    }
+  });
 });

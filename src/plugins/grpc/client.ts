@@ -102,6 +102,15 @@ export function makeGrpcPluginClient(url: string, options: GrpcPluginOptions = {
       );
       return { tasks: [], ...answer } as Awaited<ReturnType<PluginClient['getTasks']>>;
     },
+    async getLinkedAccounts({ options, secret_data, domain_id }, signal) {
+      const answer = await unary(
+        cost,
+        'get_linked_accounts',
+        { options: options ?? {}, secret_data: secret_data ?? {}, domain_id },
+        signal,
+      );
+      return { results: Array.isArray(answer.results) ? (answer.results as { account_id: string; name?: string }[]) : [] };
+    },
     getData(request, signal) {
       return streamPages(
         cost,
