@@ -1,19 +1,12 @@
-import { Metadata, status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type ServiceError } from '@grpc/grpc-js';
-import type { JsonMessage } from '../api/grpc/codec.js';
+import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type ServiceError } from '@grpc/grpc-js';
+import type { JsonMessage } from '../wire/codec.js';
 import { PluginError, type PluginClient } from '../plugins/plugin.js';
+import { pluginErrorStatus, serviceError } from '../wire/status.js';
 
-/** Codes a plugin uses for bad input: the caller's fault, INVALID_ARGUMENT. */
-const INVALID = /^ERROR_(REQUIRED_PARAMETER|INVALID_\w+|NOT_SUPPORT\w*)$/;
-
-/** A thrown error as the status an upstream plugin sends: details `"ERROR_CODE: message"`. */
+/** A thrown error as the status an upstream plugin sends (wire/status.ts). */
 export function pluginStatus(error: unknown): Partial<ServiceError> {
-  const metadata = new Metadata();
-  if (error instanceof PluginError) {
-    const code = error.transient ? status.UNAVAILABLE : INVALID.test(error.code) ? status.INVALID_ARGUMENT : status.INTERNAL;
-    return { code, details: `${error.code}: ${error.message}`, metadata };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: status.INTERNAL, details: `ERROR_UNKNOWN: ${message}`, metadata };
+  if (error instanceof PluginError) return serviceError(pluginErrorStatus(error.code, error.transient), error.code, error.message);
+  return serviceError(status.INTERNAL, 'ERROR_UNKNOWN', error instanceof Error ? error.message : String(error));
 }
 
 type Unary = (call: ServerUnaryCall<JsonMessage, JsonMessage>, callback: sendUnaryData<JsonMessage>) => void;

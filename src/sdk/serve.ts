@@ -1,10 +1,10 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
-import { wireDescriptors } from '../api/grpc/descriptors.js';
-import { bindGrpcServer, newGrpcServer, stopGrpcServer } from '../api/grpc/grpc-server.js';
-import { addHealth, HEALTH_SERVICE } from '../api/grpc/health.js';
-import { addReflection } from '../api/grpc/reflection.js';
-import { serviceDefinition } from '../api/grpc/service-definition.js';
-import { costPageCodecs } from '../plugins/grpc/cost-page-codec.js';
+import { wireDescriptors } from '../wire/descriptors.js';
+import { bindGrpcServer, newGrpcServer, stopGrpcServer } from '../wire/grpc-server.js';
+import { addHealth, HEALTH_SERVICE } from '../wire/health.js';
+import { addReflection } from '../wire/reflection.js';
+import { serviceDefinition } from '../wire/service-definition.js';
+import { costPageCodecs } from '../wire/cost-page-codec.js';
 import type { PluginClient } from '../plugins/plugin.js';
 import { pluginHandlers } from './handlers.js';
 import { definePlugin, type CostDataSourcePlugin } from './plugin-definition.js';

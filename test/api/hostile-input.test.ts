@@ -6,7 +6,7 @@ import { dataSourceService } from '../../src/api/services/data-source-service.js
 import { costService } from '../../src/api/services/cost-service.js';
 import { jobService } from '../../src/api/services/job-service.js';
 import { jobTaskService } from '../../src/api/services/job-task-service.js';
-import { wireDescriptors } from '../../src/api/grpc/descriptors.js';
+import { wireDescriptors } from '../../src/wire/descriptors.js';
 import { issueToken } from '../../src/auth/tokens.js';
 import { openGrpcTestApi, type GrpcTestApi } from '../grpc/api-harness.js';
 import { rawBytesUnary } from '../grpc/raw-wire.js';
@@ -192,7 +192,7 @@ describe('hostile input over gRPC', () => {
     const job = wireDescriptors()
       .service('spaceone.api.cost_analysis.v1.Job')
       .methods.find((m) => m.name === 'get')!;
-    const { messageCodec } = await import('../../src/api/grpc/codec.js');
+    const { messageCodec } = await import('../../src/wire/codec.js');
     const bytes = messageCodec(job.input).encode({ job_id: 'j'.repeat(20_000) });
     const answer = await rawBytesUnary(api.address, '/spaceone.api.cost_analysis.v1.Job/get', bytes, token, 5_000);
     assert.equal(answer.code, status.NOT_FOUND);

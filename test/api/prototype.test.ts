@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { credentials, makeGenericClientConstructor, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { messageCodec, type JsonMessage } from '../../src/api/grpc/codec.js';
-import { wireDescriptors } from '../../src/api/grpc/descriptors.js';
+import { messageCodec, type JsonMessage } from '../../src/wire/codec.js';
+import { wireDescriptors } from '../../src/wire/descriptors.js';
 import { messageFromQueryString } from '../../src/api/rest/query-string.js';
 import { dataSourceService } from '../../src/api/services/data-source-service.js';
 import { issueToken, verifyToken } from '../../src/auth/tokens.js';

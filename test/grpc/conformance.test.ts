@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DESCRIPTOR_SET_PATH } from '../../src/api/grpc/descriptors.js';
+import { DESCRIPTOR_SET_PATH } from '../../src/wire/descriptors.js';
 import { packageRoot } from '../../src/config/package-root.js';
 import { compareWithUpstream, loadUpstreamWire, ourWire } from './conformance.js';
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { DESCRIPTOR_SET_PATH, parseDescriptorSet } from '../../src/api/grpc/descriptors.js';
+import { DESCRIPTOR_SET_PATH, parseDescriptorSet } from '../../src/wire/descriptors.js';
 import { packageRoot } from '../../src/config/package-root.js';
 
 const root = packageRoot();

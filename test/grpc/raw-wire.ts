@@ -1,7 +1,7 @@
 import { credentials, makeGenericClientConstructor, Metadata } from '@grpc/grpc-js';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import { messageCodec } from '../../src/api/grpc/codec.js';
-import { wireDescriptors } from '../../src/api/grpc/descriptors.js';
+import { messageCodec } from '../../src/wire/codec.js';
+import { wireDescriptors } from '../../src/wire/descriptors.js';
 
 /**
  * Wire-level helpers for tests: call a unary method and get the response bytes, and read a

@@ -1,7 +1,7 @@
 import { credentials, makeGenericClientConstructor, type ClientDuplexStream } from '@grpc/grpc-js';
-import type { JsonMessage } from '../../src/api/grpc/codec.js';
-import { wireDescriptors } from '../../src/api/grpc/descriptors.js';
-import { serviceDefinition } from '../../src/api/grpc/service-definition.js';
+import type { JsonMessage } from '../../src/wire/codec.js';
+import { wireDescriptors } from '../../src/wire/descriptors.js';
+import { serviceDefinition } from '../../src/wire/service-definition.js';
 
 /** A reflection client for tests: one request, one answer, over a fresh stream each time. */
 export function reflectionClient(address: string, version: 'v1alpha' | 'v1' = 'v1alpha') {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { messageCodec } from '../../src/api/grpc/codec.js';
-import { wireDescriptors } from '../../src/api/grpc/descriptors.js';
-import { decodeCostPage, encodeCostPage } from '../../src/plugins/grpc/cost-page-codec.js';
+import { messageCodec } from '../../src/wire/codec.js';
+import { wireDescriptors } from '../../src/wire/descriptors.js';
+import { decodeCostPage, encodeCostPage } from '../../src/wire/cost-page-codec.js';
 import type { CostInfo } from '../../src/plugins/plugin.js';
 
 /**

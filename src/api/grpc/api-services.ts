@@ -7,7 +7,7 @@ import { dataSourceService } from '../services/data-source-service.js';
 import { jobService } from '../services/job-service.js';
 import { jobTaskService } from '../services/job-task-service.js';
 import type { Wire } from '../views.js';
-import { refusalOf, type JsonMessage } from './codec.js';
+import { refusalOf, type JsonMessage } from '../../wire/codec.js';
 import { toServiceError } from './status.js';
 
 type ServiceCall = (ctx: AppContext, principal: Awaited<ReturnType<typeof verifyToken>>, request: Json) => Promise<Wire> | Promise<void>;

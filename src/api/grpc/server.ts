@@ -1,12 +1,12 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { AppContext } from '../../app/context.js';
 import { API_SERVICES, unaryHandler } from './api-services.js';
-import { requestCodec } from './codec.js';
-import { wireDescriptors } from './descriptors.js';
-import { bindGrpcServer, newGrpcServer, stopGrpcServer } from './grpc-server.js';
-import { addHealth, HEALTH_SERVICE } from './health.js';
-import { addReflection } from './reflection.js';
-import { serviceDefinition } from './service-definition.js';
+import { requestCodec } from '../../wire/codec.js';
+import { wireDescriptors } from '../../wire/descriptors.js';
+import { bindGrpcServer, newGrpcServer, stopGrpcServer } from '../../wire/grpc-server.js';
+import { addHealth, HEALTH_SERVICE } from '../../wire/health.js';
+import { addReflection } from '../../wire/reflection.js';
+import { serviceDefinition } from '../../wire/service-definition.js';
 
 export interface RunningGrpcServer {
   readonly port: number;

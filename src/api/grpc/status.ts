@@ -1,11 +1,9 @@
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { toCostsyncError } from '../../domain/errors.js';
+import { serviceError } from '../../wire/status.js';
 
-/**
- * A thrown error as the gRPC status the upstream framework sends: the error's gRPC status
- * code and the details `"ERROR_CODE: message"`.
- */
+/** A thrown error as the status the API answers: the error code's gRPC status (domain/errors.ts), details in the convention. */
 export function toServiceError(error: unknown): Partial<ServiceError> {
   const failure = toCostsyncError(error);
-  return { code: status[failure.grpcStatus], details: `${failure.code}: ${failure.message}`, metadata: new Metadata() };
+  return serviceError(status[failure.grpcStatus], failure.code, failure.message);
 }

@@ -6,13 +6,13 @@ import {
   Metadata,
   type ServiceClientConstructor,
 } from '@grpc/grpc-js';
-import type { JsonMessage } from '../../api/grpc/codec.js';
-import { wireDescriptors } from '../../api/grpc/descriptors.js';
-import { CHANNEL_OPTIONS } from '../../api/grpc/grpc-server.js';
-import { serviceDefinition } from '../../api/grpc/service-definition.js';
+import type { JsonMessage } from '../../wire/codec.js';
+import { wireDescriptors } from '../../wire/descriptors.js';
+import { CHANNEL_OPTIONS } from '../../wire/grpc-server.js';
+import { serviceDefinition } from '../../wire/service-definition.js';
 import type { CostInfo, PluginClient, Struct } from '../plugin.js';
 import { PluginError } from '../plugin.js';
-import { costPageCodecs } from './cost-page-codec.js';
+import { costPageCodecs } from '../../wire/cost-page-codec.js';
 import { parseEndpoint } from './endpoint.js';
 import { toPluginError } from './plugin-errors.js';
 

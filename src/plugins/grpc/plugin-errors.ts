@@ -1,8 +1,6 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
+import { parseStatusDetails, TRANSIENT_STATUSES } from '../../wire/status.js';
 import { PluginError } from '../plugin.js';
-
-/** gRPC statuses worth another attempt: the plugin (or the way to it) was not there or too slow. */
-const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED]);
 
 /** Socket-level failures grpc-js may report under other statuses. */
 const CONNECTION_LOST = /ECONNRESET|ECONNREFUSED|EPIPE|Connection dropped|RST_STREAM|socket hang up|stream closed|GOAWAY/i;
@@ -26,9 +24,9 @@ export function toPluginError(error: unknown, call: string): PluginError {
       `${call}: a message from the plugin is larger than COSTSYNC_PAGE_MAX_BYTES (${details}); send smaller pages`,
     );
   }
-  const transient = TRANSIENT.has(serviceError.code) || CONNECTION_LOST.test(details);
-  const coded = /^\s*(ERROR_[A-Z0-9_]+)\s*:([\s\S]*)$/.exec(details);
-  if (coded) return new PluginError(coded[1], coded[2].trim() || coded[1], transient);
+  const transient = TRANSIENT_STATUSES.has(serviceError.code) || CONNECTION_LOST.test(details);
+  const coded = parseStatusDetails(details);
+  if (coded) return new PluginError(coded.code, coded.message, transient);
   const statusName = status[serviceError.code] ?? String(serviceError.code);
   if (serviceError.code === status.DEADLINE_EXCEEDED) {
     return new PluginError('ERROR_REQUEST_TIMEOUT', `${call}: the plugin did not answer in time (${details})`, true);

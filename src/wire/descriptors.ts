@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createFileRegistry, fromBinary, type DescMessage, type DescService, type FileRegistry } from '@bufbuild/protobuf';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { FileDescriptorSetSchema, type DescriptorProto, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
-import { packageRoot } from '../../config/package-root.js';
+import { packageRoot } from '../config/package-root.js';
 
 /**
  * The canonical descriptor set (proto/descriptors.binpb), made by protoc from our .proto

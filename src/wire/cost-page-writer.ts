@@ -1,4 +1,4 @@
-import { costNumber, type CostInfo } from '../plugin.js';
+import { costNumber, type CostInfo } from '../plugins/plugin.js';
 
 /**
  * Encodes a get_data page (`CostsInfo`) in two passes over the rows: the first validates and

@@ -1,7 +1,7 @@
 import { fromBinary, fromJson, ScalarType, toBinary, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import { err, isCostsyncError, type CostsyncError } from '../../domain/errors.js';
-import { rejectPrototypeKey } from '../../query/input.js';
+import { err, isCostsyncError, type CostsyncError } from '../domain/errors.js';
+import { rejectPrototypeKey } from '../query/input.js';
 
 /**
  * Protobuf ⇄ plain JSON, the one place messages change form. Inside costsync a message is
@@ -103,7 +103,7 @@ function rejectPrototypeKeys(schema: DescMessage, reader: BinaryReader, where: s
 /*
  * google.protobuf.Struct / Value / ListValue straight from wire to JSON, for the hot path
  * (cost pages, where every row carries three Structs). Same mapping as above: numbers are
- * doubles, NULL_VALUE is null. (The writing side is plugins/grpc/cost-page-writer.ts.)
+ * doubles, NULL_VALUE is null. (The writing side is cost-page-writer.ts.)
  */
 /** Reads a Struct whose bytes end at `end`. */
 export function readStruct(reader: BinaryReader, end: number): Record<string, unknown> {

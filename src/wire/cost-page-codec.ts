@@ -1,6 +1,6 @@
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import { readStruct, type MessageCodec } from '../../api/grpc/codec.js';
-import type { CostInfo } from '../plugin.js';
+import { readStruct, type MessageCodec } from './codec.js';
+import type { CostInfo } from '../plugins/plugin.js';
 import { encodeCostPage } from './cost-page-writer.js';
 
 export { encodeCostPage };
