@@ -1,4 +1,5 @@
 import { formatTimestamp } from '../domain/time.js';
+import type { DataSourceWire, JobWire, TaskWire } from './api-answers.js';
 import { connect, type Remote, type RemoteOptions } from './remote.js';
 import { formatCount, formatDuration, formatTable } from './table.js';
 
@@ -7,37 +8,6 @@ export interface ListOptions extends RemoteOptions {
   limit?: string;
   dataSource?: string;
   status?: string;
-}
-
-/** The fields of the API's answers these tables show (all optional: zeros and nulls are omitted). */
-interface JobWire {
-  job_id: string;
-  status: string;
-  data_source_id: string;
-  total_tasks?: number;
-  remained_tasks?: number;
-  created_at: string;
-  finished_at?: string;
-  error_code?: string;
-}
-interface DataSourceWire {
-  data_source_id: string;
-  name: string;
-  data_source_type?: string;
-  plugin_info?: { plugin_id?: string };
-  schedule?: { state?: string; hour?: number };
-  last_synchronized_at?: string;
-}
-interface TaskWire {
-  job_task_id: string;
-  status: string;
-  attempt?: number;
-  created_count?: number;
-  options?: unknown;
-  started_at?: string;
-  finished_at?: string;
-  error_code?: string;
-  error_message?: string;
 }
 
 function page(options: ListOptions) {
@@ -65,11 +35,11 @@ export async function jobsCommand(options: ListOptions): Promise<number> {
       answer.results.map((j) => [
         j.job_id,
         j.status,
-        j.data_source_id,
+        j.data_source_id ?? '',
         `${(j.total_tasks ?? 0) - (j.remained_tasks ?? 0)}/${j.total_tasks ?? 0}`,
         formatCount(rows[j.job_id] ?? 0),
         when(j.created_at),
-        formatDuration((j.finished_at ? Date.parse(j.finished_at) : Date.now()) - Date.parse(j.created_at)),
+        j.created_at ? formatDuration((j.finished_at ? Date.parse(j.finished_at) : Date.now()) - Date.parse(j.created_at)) : '',
         j.error_code ?? '',
       ]),
     ) + `\n${answer.results.length} of ${answer.total_count} jobs`,

@@ -1,25 +1,8 @@
+import type { JobWire, TaskWire } from './api-answers.js';
 import type { Remote } from './remote.js';
+
+export type { JobWire } from './api-answers.js';
 import { formatCount, formatDuration } from './table.js';
-
-export interface JobWire {
-  job_id: string;
-  status: string;
-  data_source_id?: string;
-  total_tasks?: number;
-  remained_tasks?: number;
-  error_code?: string;
-  error_message?: string;
-  created_at?: string;
-  finished_at?: string;
-}
-
-interface TaskWire {
-  status: string;
-  created_count?: number;
-  error_code?: string;
-  error_message?: string;
-  job_task_id: string;
-}
 
 export interface Followed {
   job: JobWire;
