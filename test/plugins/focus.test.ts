@@ -56,7 +56,12 @@ describe('focus plugin', () => {
         resource: 'i-0abc',
         billed_date: '2025-07-31',
         tags: { env: 'prod', team: 'core' },
-        additional_info: { ChargePeriodEnd: '2025-08-01T00:00:00Z', BillingAccountId: '123456789012', ChargeCategory: 'Usage' },
+        additional_info: {
+          ChargePeriodEnd: '2025-08-01T00:00:00Z',
+          BillingAccountId: '123456789012',
+          ChargeCategory: 'Usage',
+          'Account ID': '123456789012',
+        },
         data: { EffectiveCost: 9.8 },
       },
     ]);

@@ -3,6 +3,7 @@ import { parse, CsvError } from 'csv-parse';
 import { openUrl } from '../access/open-url.js';
 import type { AccessPolicy } from '../access/policy.js';
 import { PluginError } from '../plugin.js';
+import { isCorruptGzip, textStream } from './content.js';
 
 /** One CSV record: header → value (trimmed), and its 1-based row number (the header is row 0). */
 export interface CsvRecord {
@@ -11,18 +12,25 @@ export interface CsvRecord {
 }
 
 /**
- * Streams the records of a CSV file at an `http(s)://` or `file://` URL that the access policy
- * lets plugins reach, never holding more than a parser buffer in memory. Unreachable files and bad CSV are PluginErrors: a server
+ * Streams the records of a CSV file (plain or gzip, content.ts) at an `http(s)://` or `file://`
+ * URL that the access policy lets plugins reach, never holding more than a parser buffer in memory. Unreachable files and bad CSV are PluginErrors: a server
  * error or a network failure is transient, a 4xx or a malformed line is not, and a malformed
  * line names its row.
  */
 export async function* csvRecords(url: string, access: AccessPolicy, signal: AbortSignal): AsyncGenerator<CsvRecord> {
-  const source = await openUrl(url, access, signal);
+  const raw = await openUrl(url, access, signal);
+  const source = await textStream(raw, url).catch((error: unknown) => {
+    raw.destroy();
+    throw error instanceof PluginError ? error : unavailable(url, 0, error);
+  });
   const parser = parse({ columns: (header: string[]) => header.map((h) => h.trim()), bom: true, trim: true, skip_empty_lines: true });
   // pipeline (not pipe): an error of the source — a dropped connection, an abort — reaches the
   // parser and so the loop below, instead of being an unhandled 'error' event.
   pipeline(source, parser, () => {});
-  const onAbort = () => source.destroy(signal.reason);
+  const onAbort = () => {
+    raw.destroy(signal.reason);
+    source.destroy(signal.reason);
+  };
   signal.addEventListener('abort', onAbort, { once: true });
   let row = 0;
   try {
@@ -34,11 +42,22 @@ export async function* csvRecords(url: string, access: AccessPolicy, signal: Abo
     if (signal.aborted) throw signal.reason;
     if (error instanceof CsvError) throw new PluginError('ERROR_INVALID_CSV', `${url}: row ${row + 1}: ${error.message}`);
     if (error instanceof PluginError) throw error;
-    throw new PluginError('ERROR_UNAVAILABLE', `${url}: reading failed after row ${row}: ${(error as Error).message}`, true);
+    if (isCorruptGzip(error)) {
+      throw new PluginError(
+        'ERROR_INVALID_PARAMETER',
+        `${url} is not a complete gzip file (after row ${row}): ${(error as Error).message}`,
+      );
+    }
+    throw unavailable(url, row, error);
   } finally {
     signal.removeEventListener('abort', onAbort);
     source.destroy();
+    raw.destroy();
   }
+}
+
+function unavailable(url: string, row: number, error: unknown): PluginError {
+  return new PluginError('ERROR_UNAVAILABLE', `${url}: reading failed after row ${row}: ${(error as Error).message}`, true);
 }
 
 /** `options.base_url`: a list of URLs (or one URL as a string), at least one. */
