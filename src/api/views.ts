@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { ROLE } from '../domain/status.js';
 import { formatTimestamp } from '../domain/time.js';
-import type { CostRow, DataSourceRow, JobRow, JobTaskRow } from '../store/rows.js';
+import type { CostRow, DataSourceAccountRow, DataSourceRow, JobRow, JobTaskRow } from '../store/rows.js';
 
 /**
  * Wire views: stored rows → the JSON the API returns (spec §2), snake_case, timestamps
@@ -119,6 +119,23 @@ export function dataSourceInfo(row: DataSourceRow, principal: Principal): Wire {
 const DATA_SOURCE_MINIMAL = ['data_source_id', 'workspace_id', 'name', 'data_source_type', 'secret_type', 'provider', 'schedule'];
 export const dataSourceMinimal = (row: DataSourceRow, principal: Principal): Wire =>
   pick(dataSourceInfo(row, principal), DATA_SOURCE_MINIMAL);
+
+/** An account of account routing; `workspace_id` (where its rows are routed) is omitted while unmapped. */
+export function dataSourceAccountInfo(row: DataSourceAccountRow): Wire {
+  return compact({
+    data_source_id: row.data_source_id,
+    account_id: row.account_id,
+    name: row.name,
+    is_sync: row.is_sync,
+    workspace_id: row.workspace_id,
+    domain_id: row.domain_id,
+    created_at: formatTimestamp(row.created_at),
+    updated_at: formatTimestamp(row.updated_at),
+  });
+}
+
+const DATA_SOURCE_ACCOUNT_MINIMAL = ['data_source_id', 'account_id', 'name', 'is_sync', 'workspace_id'];
+export const dataSourceAccountMinimal = (row: DataSourceAccountRow): Wire => pick(dataSourceAccountInfo(row), DATA_SOURCE_ACCOUNT_MINIMAL);
 
 /** `job_id` and `job_task_id` are stored with every row but never returned (as upstream). */
 export function costInfo(row: CostRow): Wire {

@@ -1,4 +1,5 @@
 import { addMonths, monthOf } from '../domain/time.js';
+import { markAccountsSynced } from '../store/data-source-accounts.js';
 import type { Queryable } from '../store/database.js';
 import type { ChangedWindow, JobRow } from '../store/rows.js';
 import { windowsCondition } from './changed.js';
@@ -11,7 +12,7 @@ import { windowsCondition } from './changed.js';
  *   - rows billed before `keepFrom` (the retention period's first month) are deleted;
  *   - the job becomes SUCCESS, which makes its rows visible (published_cost);
  *   - the data source's last_synchronized_at moves to the job's created_at and its key lists
- *     gain the keys the job's rows used.
+ *     gain the keys the job's rows used; the accounts in its synced_accounts become is_sync.
  * Readers see the old generation or the new one, never both and never neither.
  */
 const TASK_WINDOWS_AND_KEYS = `SELECT changed, cost_keys FROM job_task WHERE job_id = $1`;
@@ -50,6 +51,12 @@ export async function closeJob(tx: Queryable, job: JobRow, keepFrom: string | un
   if (keepFrom) await tx.query(RETENTION, [job.data_source_id, keepFrom]);
   const keys = (name: string) => [...new Set(tasks.flatMap((t) => t.cost_keys?.[name] ?? []))];
   await tx.query(MERGE_INTO_DATA_SOURCE, [job.data_source_id, job.created_at, keys('tags'), keys('additional_info'), keys('data')]);
+  // Account routing: the accounts the plugin said it synced are now synced (upstream's is_sync).
+  await markAccountsSynced(
+    tx,
+    job.data_source_id,
+    job.synced_accounts.map((a) => a.account_id),
+  );
   const [published] = await tx.query<JobRow>(PUBLISH, [job.job_id]);
   return published;
 }

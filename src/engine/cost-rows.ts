@@ -2,6 +2,7 @@ import { isCalendarDate } from '../domain/time.js';
 import { newIds } from '../domain/ids.js';
 import { costNumber, type CostInfo } from '../plugins/plugin.js';
 import { DEFAULT_ENGINE, type RowLimits } from '../config/config.js';
+import type { RowRouter } from './account-routing.js';
 import { copyField } from './copy-text.js';
 
 /**
@@ -27,6 +28,7 @@ export const COST_COPY_COLUMNS = [
   'tags',
   'additional_info',
   'data',
+  'account_id',
   'data_source_id',
   'job_id',
   'job_task_id',
@@ -45,6 +47,8 @@ export interface TaskStamp {
   /** The data source's workspace for WORKSPACE sources; null for DOMAIN sources. */
   workspaceId: string | null;
   domainId: string;
+  /** With account routing: each row's account, and the workspace a mapped account's rows go to. */
+  router?: RowRouter;
 }
 
 export class BadRowError extends Error {
@@ -169,13 +173,16 @@ export function encodeCostRows(
   limits: RowLimits = DEFAULT_ENGINE.rowLimits,
 ): number {
   const ids = newIds('cost', rows.length);
-  const shared = [
-    copyField(stamp.dataSourceId),
-    copyField(stamp.jobId),
-    copyField(stamp.jobTaskId),
-    copyField(stamp.workspaceId),
-    copyField(stamp.domainId),
-  ].join('\t');
+  // account_id … domain_id: the same for every row of the task, unless rows are routed.
+  const task = `${copyField(stamp.dataSourceId)}\t${copyField(stamp.jobId)}\t${copyField(stamp.jobTaskId)}`;
+  const fixed = `${copyField(null)}\t${task}\t${copyField(stamp.workspaceId)}\t${copyField(stamp.domainId)}`;
+  const { router } = stamp;
+  const stamped = (row: CostInfo): string => {
+    if (!router) return fixed;
+    const account = router.accountOf(row);
+    const workspace = router.workspaceOf(account) ?? stamp.workspaceId;
+    return `${copyField(account)}\t${task}\t${copyField(workspace)}\t${copyField(stamp.domainId)}`;
+  };
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     const n = firstRowNumber + i;
@@ -213,7 +220,7 @@ export function encodeCostRows(
         '\t' +
         copyField(object(row, 'data', n, keys.data, limits)) +
         '\t' +
-        shared +
+        stamped(row) +
         '\t' +
         date.slice(0, 4) +
         '\t' +

@@ -9,6 +9,7 @@ import type { TasksInfo } from '../plugins/plugin.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { Database } from '../store/database.js';
 import type { ChangedWindow, DataSourceRow, JobPlugin, JobRow } from '../store/rows.js';
+import { refreshLinkedAccounts, routingSnapshot, usesAccountRouting } from './account-routing.js';
 import { ChangedError, normalizeChanged } from './changed.js';
 import { closeJob, retentionStart } from './close-job.js';
 import { endJob, lockJob } from './end-job.js';
@@ -59,21 +60,29 @@ export async function planJob(deps: PlanDeps, dataSource: DataSourceRow, request
   if (dataSource.schedule_state === SCHEDULE_STATE.DISABLED) throw err.dataSourceState(dataSource.data_source_id);
   const plugin = pluginOf(dataSource, deps.plugins);
   // What the job runs with, from planning to its last task's last retry (see jobPlugin).
-  const snapshot = { plugin_id: dataSource.plugin_info!.plugin_id, options: pluginOptions(dataSource) };
+  const snapshot: JobPlugin = { plugin_id: dataSource.plugin_info!.plugin_id, options: pluginOptions(dataSource) };
   const job = await insertJob(deps, dataSource, request, snapshot);
 
   let plan: ValidPlan;
   try {
+    const signal = AbortSignal.timeout(deps.config.planTimeoutMs);
+    const secretData = openSecret(dataSource, deps.secrets);
+    const routing = usesAccountRouting(dataSource);
+    const linkedAccounts = routing
+      ? await refreshLinkedAccounts(deps.db, dataSource, plugin, { options: snapshot.options, secret_data: secretData }, signal)
+      : undefined;
     const answer = await plugin.getTasks(
       {
         options: snapshot.options,
-        secret_data: openSecret(dataSource, deps.secrets),
+        secret_data: secretData,
         ...(request.start ? { start: request.start } : {}),
         ...(dataSource.last_synchronized_at ? { last_synchronized_at: formatTimestamp(dataSource.last_synchronized_at) } : {}),
+        ...(linkedAccounts ? { linked_accounts: linkedAccounts } : {}),
         domain_id: dataSource.domain_id,
       },
-      AbortSignal.timeout(deps.config.planTimeoutMs),
+      signal,
     );
+    if (routing) await keepRouting(deps.db, job.job_id, { ...snapshot, routing: await routingSnapshot(deps.db, dataSource) });
     plan = validatePlan(answer, deps.config.maxPlanTasks);
   } catch (error) {
     const reason = isCostsyncError(error) || error instanceof Error ? error.message : String(error);
@@ -83,6 +92,13 @@ export async function planJob(deps: PlanDeps, dataSource: DataSourceRow, request
     throw err.getJobTasks(dataSource.data_source_id, reason);
   }
   return createTasks(deps, job, plan);
+}
+
+const KEEP_ROUTING = `UPDATE job SET plugin_info = $2 WHERE job_id = $1`;
+
+/** The routing the job's rows follow, fixed when it is planned (the mapping as it was then). */
+async function keepRouting(db: Database, jobId: string, plugin: JobPlugin): Promise<void> {
+  await db.query(KEEP_ROUTING, [jobId, JSON.stringify(plugin)]);
 }
 
 async function insertJob(deps: PlanDeps, dataSource: DataSourceRow, request: SyncRequest, plugin: JobPlugin): Promise<JobRow> {

@@ -5,6 +5,7 @@ import type { PluginResolver } from '../plugins/registry.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { Queryable } from '../store/database.js';
 import type { DataSourceRow, JobPlugin, JobTaskRow } from '../store/rows.js';
+import { rowRouter } from './account-routing.js';
 import type { TaskStamp } from './cost-rows.js';
 
 /** A task's plugin stream, ready to start, and the columns its rows share. */
@@ -62,6 +63,7 @@ export function makeTaskPluginPreparer(db: Queryable, plugins: PluginResolver, s
         jobTaskId: task.job_task_id,
         workspaceId: task.workspace_id === DOMAIN_WORKSPACE ? null : task.workspace_id,
         domainId: task.domain_id,
+        ...(planned?.routing ? { router: rowRouter(planned.routing) } : {}),
       },
     };
   };

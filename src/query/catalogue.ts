@@ -37,6 +37,11 @@ export interface Catalogue {
   readonly select: string;
   /** The unique key: stable tiebreaker of every sort. */
   readonly idKey: string;
+  /**
+   * A composite unique key (a table whose primary key has several columns): all its keys in
+   * order, `idKey` among them. Every sort then ends with those of them it does not name.
+   */
+  readonly uniqueKeys?: readonly string[];
   /** Keys that `query.keyword` searches. */
   readonly keywordKeys: readonly string[];
   readonly defaultSort: readonly SortKey[];
@@ -49,6 +54,11 @@ export interface ResolvedField {
   readonly type: FieldType;
   readonly expr: Fragment;
   readonly notNull?: boolean;
+}
+
+/** The keys that identify one row: `uniqueKeys` when the key is composite, else the id. */
+export function uniqueKeysOf(catalogue: Catalogue): readonly string[] {
+  return catalogue.uniqueKeys ?? [catalogue.idKey];
 }
 
 /**

@@ -1,12 +1,13 @@
 import type { Catalogue, FieldDef } from './catalogue.js';
 
-/** The field catalogues of the four resources. Keys are the wire field names. */
+/** The field catalogues of the five resources. Keys are the wire field names. */
 
 const text = (column: string): FieldDef => ({ sql: column, type: 'text' });
 const number = (column: string): FieldDef => ({ sql: column, type: 'number' });
 const timestamp = (column: string): FieldDef => ({ sql: column, type: 'timestamp' });
 const json = (expression: string): FieldDef => ({ sql: expression, type: 'json' });
-/** A NOT NULL column (see FieldDef.notNull); must match migrations/001_init.sql. */
+const bool = (column: string): FieldDef => ({ sql: column, type: 'bool' });
+/** A NOT NULL column (see FieldDef.notNull); must match the migrations (001_init.sql, 003_data_source_account.sql). */
 const required = (def: FieldDef): FieldDef => ({ ...def, notNull: true });
 
 /** Lists return everything up to this many rows unless the client pages. */
@@ -103,6 +104,36 @@ export const DATA_SOURCE_CATALOGUE: Catalogue = {
     created_at: required(timestamp('created_at')),
     updated_at: required(timestamp('updated_at')),
     last_synchronized_at: timestamp('last_synchronized_at'),
+  },
+};
+
+/**
+ * Account routing's accounts (migrations/003_data_source_account.sql). The primary key is
+ * (data_source_id, account_id): the same cloud account may be reached by several data sources,
+ * so both keys end every sort (`uniqueKeys`), and a get is a list with both as conditions
+ * (`findVisible` looks up a single id column). `workspace_id` here is the workspace the
+ * account's cost rows are routed to (NULL: domain-level), not a visibility scope.
+ */
+export const DATA_SOURCE_ACCOUNT_CATALOGUE: Catalogue = {
+  resource: 'DataSourceAccount',
+  source: 'data_source_account',
+  select: '*',
+  idKey: 'account_id',
+  uniqueKeys: ['data_source_id', 'account_id'],
+  keywordKeys: ['account_id', 'name'],
+  defaultSort: [
+    { key: 'data_source_id', desc: false },
+    { key: 'account_id', desc: false },
+  ],
+  pageLimit: DEFAULT_PAGE,
+  fields: {
+    data_source_id: required(text('data_source_id')),
+    account_id: required(text('account_id')),
+    name: required(text('name')),
+    is_sync: required(bool('is_sync')),
+    ...scoped,
+    created_at: required(timestamp('created_at')),
+    updated_at: required(timestamp('updated_at')),
   },
 };
 

@@ -1,4 +1,4 @@
-import { orderTerm, resolveField, type Catalogue, type SortKey } from './catalogue.js';
+import { orderTerm, resolveField, uniqueKeysOf, type Catalogue, type SortKey } from './catalogue.js';
 import { compileCondition, compileKeyword, compileWhere, regexPatterns, type Condition } from './filter.js';
 import { checkLimit, QUERY_LIMITS } from './limits.js';
 import type { ListQuery } from './parse-query.js';
@@ -31,8 +31,8 @@ export function compileFilters(catalogue: Catalogue, input: FilterInput): Fragme
 }
 
 /**
- * `ORDER BY` for the given sort (or the resource default), with the id as the last key so
- * pages never overlap. Missing values sort first ascending and last descending, as in MongoDB.
+ * `ORDER BY` for the given sort (or the resource default), with the id (every key of a
+ * composite one) last so pages never overlap. Missing values sort first ascending and last descending, as in MongoDB.
  */
 export function compileOrder(catalogue: Catalogue, sort: readonly SortKey[], where = 'query.sort'): Fragment {
   const keys = sort.length > 0 ? sort : catalogue.defaultSort;
@@ -40,7 +40,9 @@ export function compileOrder(catalogue: Catalogue, sort: readonly SortKey[], whe
     const field = resolveField(catalogue, s.key, keys === sort ? `${where}[${i}].key` : 'sort');
     return orderTerm(field, s.desc);
   });
-  if (!keys.some((s) => s.key === catalogue.idKey)) terms.push(raw(`${catalogue.fields[catalogue.idKey].sql} ASC`));
+  for (const id of uniqueKeysOf(catalogue)) {
+    if (!keys.some((s) => s.key === id)) terms.push(raw(`${catalogue.fields[id].sql} ASC`));
+  }
   return join(terms, ', ');
 }
 

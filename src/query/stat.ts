@@ -1,5 +1,5 @@
 import { err } from '../domain/errors.js';
-import { orderTerm, resolveField, type Catalogue, type FieldType } from './catalogue.js';
+import { orderTerm, resolveField, uniqueKeysOf, type Catalogue, type FieldType } from './catalogue.js';
 import { regexPatterns, type Condition } from './filter.js';
 import { compileGroup } from './group.js';
 import { ascending, render, resultLevel, source, STAT_RESULT_CAP, wrap, type Level, type OutputColumn } from './level.js';
@@ -47,7 +47,7 @@ function documents(catalogue: Catalogue, filtered: Fragment): Level {
     body: sql`SELECT * FROM ${filtered}`,
     fields: catalogue,
     keyColumns: [],
-    tiebreak: [{ name: catalogue.idKey, term: raw(`${catalogue.fields[catalogue.idKey].sql} ASC`) }],
+    tiebreak: uniqueKeysOf(catalogue).map((id) => ({ name: id, term: raw(`${catalogue.fields[id].sql} ASC`) })),
     sequence: compileOrder(catalogue, []),
     offset: 0,
   };

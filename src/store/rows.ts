@@ -49,6 +49,15 @@ export interface PluginInfoRow {
 export interface JobPlugin {
   plugin_id: string;
   options: Record<string, unknown>;
+  /** With account routing: how the job's rows are routed, as when it was planned. */
+  routing?: AccountRouting;
+}
+
+export interface AccountRouting {
+  /** Dotted path to a row's account id (metadata `account_match_key`). */
+  account_match_key: string;
+  /** account id → workspace id, for the mapped accounts only. */
+  workspaces: Record<string, string>;
 }
 
 export interface JobRow {
@@ -126,4 +135,16 @@ export interface CostRow {
   billed_month: string;
   /** `date` column, selected as text `YYYY-MM-DD`. */
   billed_date: string | Date;
+}
+
+export interface DataSourceAccountRow {
+  data_source_id: string;
+  account_id: string;
+  name: string;
+  is_sync: boolean;
+  /** The workspace the account's cost rows are routed to; null keeps them domain-level. */
+  workspace_id: string | null;
+  domain_id: string;
+  created_at: Date;
+  updated_at: Date;
 }

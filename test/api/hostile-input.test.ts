@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
+import { dataSourceAccountService } from '../../src/api/services/data-source-account-service.js';
 import { dataSourceService } from '../../src/api/services/data-source-service.js';
 import { costService } from '../../src/api/services/cost-service.js';
 import { jobService } from '../../src/api/services/job-service.js';
@@ -20,7 +21,13 @@ import { openTestApp, type TestApp } from './harness.js';
 const SEED = 20261202;
 const REQUEST_DEADLINE_MS = 10_000;
 
-const RESOURCES = { job: jobService, 'job-task': jobTaskService, 'data-source': dataSourceService, cost: costService } as const;
+const RESOURCES = {
+  job: jobService,
+  'job-task': jobTaskService,
+  'data-source': dataSourceService,
+  'data-source-account': dataSourceAccountService,
+  cost: costService,
+} as const;
 const POST_ROUTES = [
   ...Object.entries(RESOURCES).flatMap(([resource, service]) =>
     Object.keys(service).flatMap((verb) => [
@@ -165,7 +172,7 @@ describe('hostile input over gRPC', () => {
   let api: GrpcTestApi;
   let token: string;
   const methods = () =>
-    ['Job', 'JobTask', 'DataSource', 'Cost'].flatMap((service) =>
+    ['Job', 'JobTask', 'DataSource', 'DataSourceAccount', 'Cost'].flatMap((service) =>
       wireDescriptors()
         .service(`spaceone.api.cost_analysis.v1.${service}`)
         .methods.map((m) => `/spaceone.api.cost_analysis.v1.${service}/${m.name}`),

@@ -20,6 +20,7 @@ describe('gRPC API reflection', () => {
       'grpc.reflection.v1alpha.ServerReflection',
       'spaceone.api.cost_analysis.v1.Cost',
       'spaceone.api.cost_analysis.v1.DataSource',
+      'spaceone.api.cost_analysis.v1.DataSourceAccount',
       'spaceone.api.cost_analysis.v1.Job',
       'spaceone.api.cost_analysis.v1.JobTask',
     ]);

@@ -3,6 +3,7 @@ import type { AppContext } from '../../app/context.js';
 import { verifyToken } from '../../auth/tokens.js';
 import { rejectUnsafeInput, type Json } from '../../query/input.js';
 import { costService } from '../services/cost-service.js';
+import { dataSourceAccountService } from '../services/data-source-account-service.js';
 import { dataSourceService } from '../services/data-source-service.js';
 import { jobService } from '../services/job-service.js';
 import { jobTaskService } from '../services/job-task-service.js';
@@ -17,6 +18,7 @@ export const API_SERVICES: Record<string, Record<string, ServiceCall>> = {
   'spaceone.api.cost_analysis.v1.Job': jobService,
   'spaceone.api.cost_analysis.v1.JobTask': jobTaskService,
   'spaceone.api.cost_analysis.v1.DataSource': dataSourceService,
+  'spaceone.api.cost_analysis.v1.DataSourceAccount': dataSourceAccountService,
   'spaceone.api.cost_analysis.v1.Cost': costService,
 };
 

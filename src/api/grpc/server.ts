@@ -14,7 +14,7 @@ export interface RunningGrpcServer {
 }
 
 /**
- * The gRPC API: spaceone.api.cost_analysis.v1 Job, JobTask, DataSource and Cost (metadata
+ * The gRPC API: spaceone.api.cost_analysis.v1 Job, JobTask, DataSource, DataSourceAccount and Cost (metadata
  * `token` for auth), with server reflection (v1alpha and v1) and the standard health service.
  * Binds `ctx.config.grpc.host` (port 0 picks a free port).
  */

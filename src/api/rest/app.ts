@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import { requireAuthentication } from './auth.js';
 import { costRoutes } from './cost-routes.js';
+import { dataSourceAccountRoutes } from './data-source-account-routes.js';
 import { dataSourceRoutes } from './data-source-routes.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, MAX_PARAM_LENGTH } from './error-handler.js';
 import { registerHealth } from './health.js';
@@ -38,6 +39,7 @@ export function buildRestApp(ctx: AppContext): FastifyInstance {
     await api.register(jobRoutes(ctx));
     await api.register(jobTaskRoutes(ctx));
     await api.register(dataSourceRoutes(ctx));
+    await api.register(dataSourceAccountRoutes(ctx));
     await api.register(costRoutes(ctx));
   });
   return app;

@@ -9,11 +9,12 @@ import { DATA_SOURCE_CATALOGUE } from '../../query/catalogues.js';
 import { readBoolean, readObject, readString, requireString, type Json } from '../../query/input.js';
 import { parseListQuery } from '../../query/parse-query.js';
 import { parseStatQuery } from '../../query/parse-stat.js';
+import { upsertAccounts } from '../../store/data-source-accounts.js';
 import { deleteDataSource, insertDataSource, runningJobId, updateDataSource, type DataSourcePatch } from '../../store/data-sources.js';
 import type { DataSourceRow, PluginInfoRow } from '../../store/rows.js';
 import { dataSourceInfo, dataSourceMinimal, jobInfo, type Wire } from '../views.js';
 import { parseRegister, parseSchedule, parseSecretFilter, parseUpdatePlugin, readName, requireSecretData } from './data-source-requests.js';
-import { initPlugin, verifyPlugin } from './plugin-calls.js';
+import { initPlugin, linkedAccounts, verifyPlugin } from './plugin-calls.js';
 import { findVisible, projectGet, runList, runStat } from './reading.js';
 import { listConditions, requestedWorkspace } from './request-filters.js';
 
@@ -53,11 +54,15 @@ async function register(ctx: AppContext, principal: Principal, request: Json): P
   if (!local && input.template) throw err.invalid('template', 'only LOCAL data sources take a template');
 
   let pluginInfo: PluginInfoRow | null = null;
+  let accounts: { account_id: string; name?: string }[] = [];
   if (input.pluginInfo) {
     const { pluginId, options, secretData, schemaId } = input.pluginInfo;
     const plugin = ctx.plugins.resolve(pluginId);
     const metadata = await initPlugin(ctx, plugin, options, principal.domainId);
     if (secretData) await verifyPlugin(ctx, plugin, { options, secretData, domainId: principal.domainId });
+    if (metadata.use_account_routing === true) {
+      accounts = await linkedAccounts(ctx, plugin, { options, secretData: secretData ?? {}, domainId: principal.domainId });
+    }
     pluginInfo = {
       plugin_id: pluginId,
       ...(input.pluginInfo.version ? { version: input.pluginInfo.version } : {}),
@@ -84,6 +89,7 @@ async function register(ctx: AppContext, principal: Principal, request: Json): P
     workspace_id: workspaceId,
     domain_id: principal.domainId,
   });
+  await upsertAccounts(ctx.db, row, accounts);
   return dataSourceInfo(row, principal);
 }
 

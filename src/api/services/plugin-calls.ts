@@ -48,3 +48,16 @@ export async function verifyPlugin(
     ),
   );
 }
+
+/** The accounts a routing plugin's credentials reach (`Cost.get_linked_accounts`, spec §1.5: schema unset). */
+export async function linkedAccounts(
+  ctx: AppContext,
+  plugin: PluginClient,
+  request: { options: Record<string, unknown>; secretData: Record<string, unknown>; domainId: string },
+): Promise<{ account_id: string; name?: string }[]> {
+  if (!plugin.getLinkedAccounts) throw err.plugin('get_linked_accounts: the plugin asks for account routing but does not list accounts');
+  const answer = await callPlugin(ctx, 'get_linked_accounts', (signal) =>
+    plugin.getLinkedAccounts!({ options: request.options, secret_data: request.secretData, domain_id: request.domainId }, signal),
+  );
+  return (answer?.results ?? []).filter((a) => typeof a?.account_id === 'string' && a.account_id !== '');
+}
