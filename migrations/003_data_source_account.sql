@@ -18,3 +18,7 @@ CREATE INDEX data_source_account_scope ON data_source_account (domain_id, worksp
 
 -- The account a routed row was matched by (the value at the plugin's account_match_key).
 CREATE INDEX cost_account ON cost (data_source_id, account_id) WHERE account_id IS NOT NULL;
+
+-- DataSourceInfo's counts: the data source's accounts, and the workspaces they are routed to.
+ALTER TABLE data_source ADD COLUMN data_source_account_count integer NOT NULL DEFAULT 0;
+ALTER TABLE data_source ADD COLUMN connected_workspace_count integer NOT NULL DEFAULT 0;

@@ -35,6 +35,19 @@ const RESET = `
    WHERE data_source_id = $1 AND ($2::text IS NULL OR account_id = $2)
   RETURNING *`;
 
+const RECOUNT = `
+  UPDATE data_source d
+     SET data_source_account_count = c.accounts, connected_workspace_count = c.workspaces
+    FROM (SELECT count(*)::int AS accounts, count(DISTINCT workspace_id)::int AS workspaces
+            FROM data_source_account WHERE data_source_id = $1) c
+   WHERE d.data_source_id = $1
+     AND (d.data_source_account_count, d.connected_workspace_count) IS DISTINCT FROM (c.accounts, c.workspaces)`;
+
+/** DataSourceInfo's `data_source_account_count` and `connected_workspace_count`, after accounts or mappings change. */
+export async function recountAccounts(db: Queryable, dataSourceId: string): Promise<void> {
+  await db.query(RECOUNT, [dataSourceId]);
+}
+
 export async function upsertAccounts(
   db: Queryable,
   dataSource: { data_source_id: string; domain_id: string },
@@ -42,6 +55,7 @@ export async function upsertAccounts(
 ): Promise<void> {
   if (accounts.length === 0) return;
   await db.query(UPSERT_ACCOUNTS, [dataSource.data_source_id, dataSource.domain_id, JSON.stringify(accounts)]);
+  await recountAccounts(db, dataSource.data_source_id);
 }
 
 export function accountsOf(db: Queryable, dataSourceId: string): Promise<DataSourceAccountRow[]> {
@@ -61,10 +75,13 @@ export async function setAccountWorkspace(
   workspaceId: string | null,
 ): Promise<DataSourceAccountRow | undefined> {
   const [row] = await db.query<DataSourceAccountRow>(SET_WORKSPACE, [dataSourceId, accountId, workspaceId]);
+  if (row) await recountAccounts(db, dataSourceId);
   return row;
 }
 
 /** Back to unmapped and unsynced: one account, or all of the data source's. */
-export function resetAccounts(db: Queryable, dataSourceId: string, accountId: string | null): Promise<DataSourceAccountRow[]> {
-  return db.query<DataSourceAccountRow>(RESET, [dataSourceId, accountId]);
+export async function resetAccounts(db: Queryable, dataSourceId: string, accountId: string | null): Promise<DataSourceAccountRow[]> {
+  const rows = await db.query<DataSourceAccountRow>(RESET, [dataSourceId, accountId]);
+  await recountAccounts(db, dataSourceId);
+  return rows;
 }

@@ -28,6 +28,9 @@ export interface DataSourceRow {
   cost_tag_keys: string[];
   cost_additional_info_keys: string[];
   cost_data_keys: string[];
+  /** Account routing: the data source's accounts, and the workspaces they are routed to. */
+  data_source_account_count?: number;
+  connected_workspace_count?: number;
   resource_group: ResourceGroup;
   workspace_id: string;
   domain_id: string;

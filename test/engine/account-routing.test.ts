@@ -69,6 +69,8 @@ describe('account routing', () => {
         );
         await setAccountWorkspace(t.db, id, ACCOUNTS[0], 'ws-one');
         await setAccountWorkspace(t.db, id, ACCOUNTS[1], 'ws-two');
+        const info = await t.post('/cost-analysis/v1/data-source/get', admin, { data_source_id: id });
+        assert.deepEqual([info.body.data_source_account_count, info.body.connected_workspace_count], [3, 2]);
 
         const sync = await t.post('/cost-analysis/v1/data-source/sync', admin, { data_source_id: id });
         assert.equal(sync.status, 200, sync.text);
