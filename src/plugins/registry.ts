@@ -49,6 +49,10 @@ function reachingThrough(access: AccessPolicy, url: string, client: PluginClient
       await check();
       yield* client.getData(request, signal);
     },
+    async getLinkedAccounts(request, signal) {
+      await check();
+      return client.getLinkedAccounts!(request, signal);
+    },
   };
 }
 

@@ -26,7 +26,8 @@ describe('a gRPC plugin that needs a secret', () => {
       {
         async init(request) {
           calls.push({ method: 'init', request: { ...request } });
-          return { metadata: { currency: 'USD', supported_secret_types: ['MANUAL'], data_source_rules: [] } };
+          const routing = request.options.routing === true;
+          return { metadata: { currency: 'USD', supported_secret_types: ['MANUAL'], data_source_rules: [], use_account_routing: routing } };
         },
         async verify(request) {
           calls.push({ method: 'verify', request: { ...request } });
@@ -36,6 +37,11 @@ describe('a gRPC plugin that needs a secret', () => {
           calls.push({ method: 'get_tasks', request: { ...request } });
           checkSecret(request.secret_data);
           return { tasks: [{ task_options: { month: '2025-05' } }], changed: [{ start: '2025-05' }] };
+        },
+        async getLinkedAccounts(request) {
+          calls.push({ method: 'get_linked_accounts', request: { ...request } });
+          checkSecret(request.secret_data);
+          return { results: [{ account_id: String(request.options.account), name: 'linked' }] };
         },
         async *getData(request) {
           calls.push({ method: 'get_data', request: { ...request } });
@@ -106,6 +112,32 @@ describe('a gRPC plugin that needs a secret', () => {
     assert.deepEqual(
       costs.body.results.map((row: any) => [row.billed_date, row.cost, row.additional_info['Account ID']]),
       [['2025-05-01', 12.5, '123456789012']],
+    );
+  });
+
+  it('account routing over gRPC: get_linked_accounts gets the secret, its accounts are kept and passed to get_tasks', async () => {
+    const options = { ...OPTIONS, routing: true };
+    const registered = await t.post('/cost-analysis/v1/data-source/register', token, {
+      name: 'routed over grpc',
+      plugin_info: { plugin_id: `grpc://127.0.0.1:${plugin.port}`, options, secret_data: { api_key: 'key-1' } },
+    });
+    assert.equal(registered.status, 200, registered.text);
+    assert.deepEqual(lastCall('get_linked_accounts'), { options, secret_data: { api_key: 'key-1' }, domain_id: 'domain-secret' });
+    const accounts = await t.post('/cost-analysis/v1/data-source-account/list', token, { data_source_id: registered.body.data_source_id });
+    assert.deepEqual(
+      accounts.body.results.map((a: any) => [a.account_id, a.name]),
+      [['123456789012', 'linked']],
+    );
+    const sync = await t.post('/cost-analysis/v1/data-source/sync', token, { data_source_id: registered.body.data_source_id });
+    assert.equal((await t.ctx.engine.waitForJob(sync.body.job_id, { timeoutMs: 30_000 })).status, 'SUCCESS');
+    assert.deepEqual(
+      (lastCall('get_tasks')?.linked_accounts as any[]).map((a) => [a.account_id, a.name, a.is_sync]),
+      [['123456789012', 'linked', false]],
+    );
+    const costs = await t.post('/cost-analysis/v1/cost/list', token, { data_source_id: registered.body.data_source_id });
+    assert.deepEqual(
+      costs.body.results.map((row: any) => row.account_id),
+      ['123456789012'],
     );
   });
 });
