@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../domain/clock.js';
 import { err } from '../domain/errors.js';
 import { type AccessPolicy, type AccessRules, makeAccessPolicy } from './access/policy.js';
+import { makeAwsCurPlugin } from './aws-cur/plugin.js';
 import { makeFocusPlugin } from './focus/plugin.js';
 import { isGrpcEndpoint, parseEndpoint } from './grpc/endpoint.js';
 import { makeGrpcPluginClient, type GrpcPluginOptions } from './grpc/client.js';
@@ -66,6 +67,7 @@ export function makePluginRegistry(extra: Record<string, PluginClient> = {}, opt
     synthetic: makeSyntheticPlugin(options.clock ?? systemClock, { faults: options.syntheticFaults ?? false }),
     'http-file': makeHttpFilePlugin(access),
     focus: makeFocusPlugin(access),
+    'aws-cur': makeAwsCurPlugin(access),
     ...extra,
   };
   const remote = new Map<string, PluginClient>();

@@ -131,7 +131,7 @@ describe('a gRPC plugin that needs a secret', () => {
     const sync = await t.post('/cost-analysis/v1/data-source/sync', token, { data_source_id: registered.body.data_source_id });
     assert.equal((await t.ctx.engine.waitForJob(sync.body.job_id, { timeoutMs: 30_000 })).status, 'SUCCESS');
     assert.deepEqual(
-      (lastCall('get_tasks')?.linked_accounts as any[]).map((a) => [a.account_id, a.name, a.is_sync]),
+      ((lastCall('get_tasks')?.linked_accounts ?? []) as any[]).map((a) => [a.account_id, a.name, a.is_sync]),
       [['123456789012', 'linked', false]],
     );
     const costs = await t.post('/cost-analysis/v1/cost/list', token, { data_source_id: registered.body.data_source_id });

@@ -17,13 +17,18 @@ export interface CsvRecord {
  * error or a network failure is transient, a 4xx or a malformed line is not, and a malformed
  * line names its row.
  */
-export async function* csvRecords(url: string, access: AccessPolicy, signal: AbortSignal): AsyncGenerator<CsvRecord> {
+export async function* csvRecords(
+  url: string,
+  access: AccessPolicy,
+  signal: AbortSignal,
+  header: (names: string[]) => string[] = (names) => names,
+): AsyncGenerator<CsvRecord> {
   const raw = await openUrl(url, access, signal);
   const source = await textStream(raw, url).catch((error: unknown) => {
     raw.destroy();
     throw error instanceof PluginError ? error : unavailable(url, 0, error);
   });
-  const parser = parse({ columns: (header: string[]) => header.map((h) => h.trim()), bom: true, trim: true, skip_empty_lines: true });
+  const parser = parse({ columns: (names: string[]) => header(names.map((h) => h.trim())), bom: true, trim: true, skip_empty_lines: true });
   // pipeline (not pipe): an error of the source — a dropped connection, an abort — reaches the
   // parser and so the loop below, instead of being an unhandled 'error' event.
   pipeline(source, parser, () => {});
