@@ -29,6 +29,8 @@ export function jobInfo(row: JobRow): Wire {
     remained_tasks: row.remained_tasks ?? 0,
     changed: row.changed,
     synced_accounts: row.synced_accounts,
+    retention_deleted_count: row.retention_deleted_count ?? 0,
+    retained_from: row.retained_from,
     resource_group: row.resource_group,
     domain_id: row.domain_id,
     workspace_id: row.workspace_id,
@@ -42,7 +44,10 @@ export function jobInfo(row: JobRow): Wire {
 const JOB_MINIMAL = ['job_id', 'status', 'total_tasks', 'remained_tasks', 'data_source_id', 'workspace_id'];
 export const jobMinimal = (row: JobRow): Wire => pick(jobInfo(row), JOB_MINIMAL);
 
-/** `changed` is returned (the upstream drops it); `attempt` is extra: how often the task was tried. */
+/**
+ * `changed` is returned (the upstream drops it); `attempt` is extra: how often the task was
+ * tried; `retention_deleted_count`: how many of its rows retention removed at publish.
+ */
 export function jobTaskInfo(row: JobTaskRow): Wire {
   return compact({
     job_task_id: row.job_task_id,
@@ -51,6 +56,7 @@ export function jobTaskInfo(row: JobTaskRow): Wire {
     changed: row.changed,
     created_count: row.created_count ?? 0,
     attempt: row.attempt ?? 0,
+    retention_deleted_count: row.retention_deleted_count ?? 0,
     error_code: row.error_code,
     error_message: row.error_message,
     resource_group: row.resource_group,
@@ -105,6 +111,7 @@ export function dataSourceInfo(row: DataSourceRow, principal: Principal): Wire {
     cost_tag_keys: row.cost_tag_keys,
     cost_additional_info_keys: row.cost_additional_info_keys,
     cost_data_keys: visibleDataKeys(row, principal),
+    retention_months: row.retention_months,
     data_source_account_count: row.data_source_account_count ?? 0,
     connected_workspace_count: row.connected_workspace_count ?? 0,
     resource_group: row.resource_group,

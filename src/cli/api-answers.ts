@@ -14,6 +14,8 @@ export interface JobWire {
   error_message?: string;
   created_at?: string;
   finished_at?: string;
+  retention_deleted_count?: number;
+  retained_from?: string;
 }
 
 export interface TaskWire {

@@ -87,11 +87,18 @@ function progressLine(job: JobWire, rows: number, elapsedMs: number): string {
 }
 
 /** The closing line (and the failed tasks' errors); returns the exit code: 0 only for SUCCESS. */
+/** What retention removed when the job was published, and how to keep more. */
+export function retentionNote(job: JobWire): string {
+  const count = job.retention_deleted_count ?? 0;
+  return `  retention removed ${formatCount(count)} ${count === 1 ? 'row' : 'rows'} billed before ${job.retained_from ?? 'the retention period'} (keep more with the data source's retention_months, or COSTSYNC_RETENTION_MONTHS; 0 keeps all)`;
+}
+
 export function reportOutcome(followed: Followed, out: Out): number {
   const { job, rows } = followed;
   const elapsed = formatDuration(followed.elapsedMs);
   if (job.status === 'SUCCESS') {
     out.write(`job ${job.job_id} SUCCESS in ${elapsed}: ${job.total_tasks ?? 0} tasks, ${formatCount(rows)} rows\n`);
+    if (job.retention_deleted_count) out.write(`${retentionNote(job)}\n`);
     return 0;
   }
   out.write(`job ${job.job_id} ${job.status} after ${elapsed}: ${job.error_code ?? ''} ${job.error_message ?? ''}`.trimEnd() + '\n');

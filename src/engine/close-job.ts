@@ -9,7 +9,8 @@ import { windowsCondition } from './changed.js';
  * (the job row is already locked, so exactly one closer runs). In one commit:
  *   - rows of earlier jobs of the data source inside the job's `changed` windows and its tasks'
  *     `task_changed` windows are deleted;
- *   - rows billed before `keepFrom` (the retention period's first month) are deleted;
+ *   - rows billed before the retention period (the data source's, else the server's) are
+ *     deleted, and the job and its tasks record how many (a first sync of old history says so);
  *   - the job becomes SUCCESS, which makes its rows visible (published_cost);
  *   - the data source's last_synchronized_at moves to the job's created_at and its key lists
  *     gain the keys the job's rows used; the accounts in its synced_accounts become is_sync.
@@ -18,11 +19,25 @@ import { windowsCondition } from './changed.js';
 const TASK_WINDOWS_AND_KEYS = `SELECT changed, cost_keys FROM job_task WHERE job_id = $1`;
 
 const PUBLISH = `
-  UPDATE job SET status = 'SUCCESS', remained_tasks = 0, finished_at = now(), updated_at = now()
+  UPDATE job SET status = 'SUCCESS', remained_tasks = 0, retention_deleted_count = $2, retained_from = $3,
+                 finished_at = now(), updated_at = now()
    WHERE job_id = $1
   RETURNING *`;
 
-const RETENTION = `DELETE FROM cost WHERE data_source_id = $1 AND billed_month < $2`;
+const RETENTION_OF = `SELECT retention_months FROM data_source WHERE data_source_id = $1`;
+
+/** Rows billed before the retention period; per task of this job for its own rows (null: older jobs'). */
+const RETENTION = `
+  WITH gone AS (
+    DELETE FROM cost WHERE data_source_id = $1 AND billed_month < $2
+    RETURNING CASE WHEN job_id = $3 THEN job_task_id END AS job_task_id
+  )
+  SELECT job_task_id, count(*)::int AS n FROM gone GROUP BY job_task_id`;
+
+const TASK_RETENTION = `
+  UPDATE job_task t SET retention_deleted_count = r.n
+    FROM jsonb_to_recordset($2::jsonb) AS r(job_task_id text, n integer)
+   WHERE t.job_id = $1 AND t.job_task_id = r.job_task_id`;
 
 const MERGE_INTO_DATA_SOURCE = `
   UPDATE data_source
@@ -38,7 +53,13 @@ export function retentionStart(retentionMonths: number, today: Date): string | u
   return retentionMonths > 0 ? addMonths(monthOf(today), -retentionMonths) : undefined;
 }
 
-export async function closeJob(tx: Queryable, job: JobRow, keepFrom: string | undefined): Promise<JobRow> {
+/** How long rows are kept: the data source's `retention_months`, else `defaultMonths` (COSTSYNC_RETENTION_MONTHS); 0 keeps all. */
+export interface Retention {
+  readonly defaultMonths: number;
+  readonly today: Date;
+}
+
+export async function closeJob(tx: Queryable, job: JobRow, retention: Retention): Promise<JobRow> {
   const tasks = await tx.query<{ changed: ChangedWindow | null; cost_keys: Record<string, string[]> | null }>(TASK_WINDOWS_AND_KEYS, [
     job.job_id,
   ]);
@@ -48,7 +69,15 @@ export async function closeJob(tx: Queryable, job: JobRow, keepFrom: string | un
     const condition = windowsCondition(windows, params);
     await tx.query(`DELETE FROM cost WHERE data_source_id = $1 AND job_id <> $2 AND ${condition}`, params);
   }
-  if (keepFrom) await tx.query(RETENTION, [job.data_source_id, keepFrom]);
+  const [source] = await tx.query<{ retention_months: number | null }>(RETENTION_OF, [job.data_source_id]);
+  const keepFrom = retentionStart(source?.retention_months ?? retention.defaultMonths, retention.today);
+  let removed = 0;
+  if (keepFrom) {
+    const gone = await tx.query<{ job_task_id: string | null; n: number }>(RETENTION, [job.data_source_id, keepFrom, job.job_id]);
+    removed = gone.reduce((sum, g) => sum + g.n, 0);
+    const ofTasks = gone.filter((g) => g.job_task_id !== null);
+    if (ofTasks.length) await tx.query(TASK_RETENTION, [job.job_id, JSON.stringify(ofTasks)]);
+  }
   const keys = (name: string) => [...new Set(tasks.flatMap((t) => t.cost_keys?.[name] ?? []))];
   await tx.query(MERGE_INTO_DATA_SOURCE, [job.data_source_id, job.created_at, keys('tags'), keys('additional_info'), keys('data')]);
   // Account routing: the accounts the plugin said it synced are now synced (upstream's is_sync).
@@ -57,6 +86,6 @@ export async function closeJob(tx: Queryable, job: JobRow, keepFrom: string | un
     job.data_source_id,
     job.synced_accounts.map((a) => a.account_id),
   );
-  const [published] = await tx.query<JobRow>(PUBLISH, [job.job_id]);
+  const [published] = await tx.query<JobRow>(PUBLISH, [job.job_id, removed, keepFrom ?? null]);
   return published;
 }

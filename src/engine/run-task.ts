@@ -11,7 +11,6 @@ import { CopyBatch } from './copy-batch.js';
 import { BadRowError, COST_COPY_COLUMNS, CostKeys, encodeCostRows } from './cost-rows.js';
 import { forgetRowsOfEndedJob, leaseOf, renewLease, writeBatch, type Lease } from './lease.js';
 import type { TaskPlugin } from './task-plugin.js';
-import { retentionStart } from './close-job.js';
 import { endTaskAndJob, releaseTask, retryTask, succeedTask } from './task-outcome.js';
 
 /** Why a running attempt was stopped from outside the plugin stream. */
@@ -128,7 +127,7 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
     await flush();
     await settle();
     if (controller.signal.aborted) throw controller.signal.reason;
-    const result = await succeedTask(db, lease, keys.toJSON(), retentionStart(config.retentionMonths, deps.clock()));
+    const result = await succeedTask(db, lease, keys.toJSON(), { defaultMonths: config.retentionMonths, today: deps.clock() });
     log.info({ rows: rowsSeen, result }, 'task finished');
   } catch (error) {
     await inFlight;

@@ -1,7 +1,7 @@
 import { JOB_STATUS, type TASK_STATUS } from '../domain/status.js';
 import type { Database, Queryable } from '../store/database.js';
 import type { JobRow } from '../store/rows.js';
-import { closeJob } from './close-job.js';
+import { closeJob, type Retention } from './close-job.js';
 import { endJob, lockJob, type JobEnd } from './end-job.js';
 import type { Lease } from './lease.js';
 
@@ -28,7 +28,7 @@ const COUNT_DOWN = `
 export type SuccessResult = 'published' | 'done' | 'lost';
 
 /** The task's rows are all written: count it done, and publish the job if it was the last. */
-export async function succeedTask(db: Database, lease: Lease, costKeys: unknown, keepFrom: string | undefined): Promise<SuccessResult> {
+export async function succeedTask(db: Database, lease: Lease, costKeys: unknown, retention: Retention): Promise<SuccessResult> {
   return db.transaction(async (tx) => {
     const job = await lockJob(tx, lease.jobId);
     if (!job || job.status !== JOB_STATUS.IN_PROGRESS) return 'lost';
@@ -36,7 +36,7 @@ export async function succeedTask(db: Database, lease: Lease, costKeys: unknown,
     if (owned.length === 0) return 'lost';
     const [counted] = await tx.query<JobRow>(COUNT_DOWN, [lease.jobId]);
     if (counted.remained_tasks > 0) return 'done';
-    await closeJob(tx, counted, keepFrom);
+    await closeJob(tx, counted, retention);
     return 'published';
   });
 }

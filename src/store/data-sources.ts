@@ -18,6 +18,7 @@ export interface NewDataSource {
   tags: Record<string, unknown>;
   schedule_state: DataSourceRow['schedule_state'];
   schedule_hour: number;
+  retention_months: number | null;
   resource_group: DataSourceRow['resource_group'];
   workspace_id: string;
   domain_id: string;
@@ -36,6 +37,7 @@ export type DataSourcePatch = Partial<
     | 'tags'
     | 'schedule_state'
     | 'schedule_hour'
+    | 'retention_months'
   >
 >;
 
@@ -50,6 +52,7 @@ const UPDATABLE: readonly (keyof DataSourcePatch)[] = [
   'tags',
   'schedule_state',
   'schedule_hour',
+  'retention_months',
 ];
 
 /** JSONB values are bound as JSON text: the drivers would turn a JS array into a PostgreSQL array. */

@@ -28,6 +28,8 @@ export interface DataSourceRow {
   cost_tag_keys: string[];
   cost_additional_info_keys: string[];
   cost_data_keys: string[];
+  /** Months of rows kept; null: the server's COSTSYNC_RETENTION_MONTHS; 0: all. */
+  retention_months?: number | null;
   /** Account routing: the data source's accounts, and the workspaces they are routed to. */
   data_source_account_count?: number;
   connected_workspace_count?: number;
@@ -76,6 +78,9 @@ export interface JobRow {
   /** The plugin and options the job was planned with (null on jobs from before migration 002). */
   plugin_info: JobPlugin | null;
   planned: boolean;
+  /** Rows retention removed when the job was published, and the first month it kept (YYYY-MM). */
+  retention_deleted_count?: number;
+  retained_from?: string | null;
   deadline_at: Date;
   resource_group: ResourceGroup;
   workspace_id: string;
@@ -96,6 +101,7 @@ export interface JobTaskRow {
   error_message: string | null;
   seq: number;
   attempt: number;
+  retention_deleted_count?: number;
   lease_owner: string | null;
   lease_until: Date | null;
   available_at: Date;

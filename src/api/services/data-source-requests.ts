@@ -34,6 +34,8 @@ export interface RegisterRequest {
   readonly pluginInfo?: PluginInfoRequest;
   readonly schedule: Schedule;
   readonly tags: Json;
+  /** Months of rows kept; undefined: the server's default. */
+  readonly retentionMonths?: number;
   readonly resourceGroup?: ResourceGroup;
   readonly workspaceId?: string;
 }
@@ -44,6 +46,14 @@ export function readName(request: Json): string {
   const name = requireString(request, 'name').trim();
   if (name.length > MAX_NAME) throw err.invalid('name', `at most ${MAX_NAME} characters`);
   return name;
+}
+
+/**
+ * `retention_months`: how many months of cost rows the data source keeps (0: all; at most
+ * 1200); absent or null: the server's COSTSYNC_RETENTION_MONTHS.
+ */
+export function readRetentionMonths(request: Json): number | undefined {
+  return readInteger(request, 'retention_months', '', 0, 1200);
 }
 
 export function parseRegister(request: Json): RegisterRequest {
@@ -63,6 +73,7 @@ export function parseRegister(request: Json): RegisterRequest {
     pluginInfo: pluginInfo ? parsePluginInfo(pluginInfo) : undefined,
     schedule: parseSchedule(request, DEFAULT_SCHEDULE),
     tags: readObject(request, 'tags') ?? {},
+    retentionMonths: readRetentionMonths(request),
     resourceGroup: readEnum(request, 'resource_group', Object.values(RESOURCE_GROUP)),
     workspaceId: readString(request, 'workspace_id'),
   };

@@ -13,7 +13,15 @@ import { upsertAccounts } from '../../store/data-source-accounts.js';
 import { deleteDataSource, insertDataSource, runningJobId, updateDataSource, type DataSourcePatch } from '../../store/data-sources.js';
 import type { DataSourceRow, PluginInfoRow } from '../../store/rows.js';
 import { dataSourceInfo, dataSourceMinimal, jobInfo, type Wire } from '../views.js';
-import { parseRegister, parseSchedule, parseSecretFilter, parseUpdatePlugin, readName, requireSecretData } from './data-source-requests.js';
+import {
+  parseRegister,
+  parseSchedule,
+  readRetentionMonths,
+  parseSecretFilter,
+  parseUpdatePlugin,
+  readName,
+  requireSecretData,
+} from './data-source-requests.js';
 import { initPlugin, linkedAccounts, verifyPlugin } from './plugin-calls.js';
 import { findVisible, projectGet, runList, runStat } from './reading.js';
 import { listConditions, requestedWorkspace } from './request-filters.js';
@@ -85,6 +93,7 @@ async function register(ctx: AppContext, principal: Principal, request: Json): P
     tags: input.tags,
     schedule_state: input.schedule.state,
     schedule_hour: input.schedule.hour,
+    retention_months: input.retentionMonths ?? null,
     resource_group: resourceGroup,
     workspace_id: workspaceId,
     domain_id: principal.domainId,
@@ -114,6 +123,10 @@ async function update(ctx: AppContext, principal: Principal, request: Json): Pro
   }
   const tags = readObject(request, 'tags');
   if (tags) patch.tags = tags;
+  // null (REST) puts the data source back on the server's default; absent leaves it as it is.
+  if (request.retention_months === null) patch.retention_months = null;
+  const retentionMonths = readRetentionMonths(request);
+  if (retentionMonths !== undefined) patch.retention_months = retentionMonths;
   return dataSourceInfo(await updateDataSource(ctx.db, row.data_source_id, patch), principal);
 }
 

@@ -28,6 +28,8 @@ import { currentToken } from './session.js';
  * @property {number} total_tasks
  * @property {number} remained_tasks
  * @property {ChangedWindow[]} changed
+ * @property {number} [retention_deleted_count]  rows retention removed when the job was published
+ * @property {string} [retained_from]  the first month retention kept (YYYY-MM)
  * @property {string} data_source_id
  * @property {string} created_at
  * @property {string} [finished_at]

@@ -62,6 +62,22 @@ function errorBox(job) {
   );
 }
 
+/**
+ * A published job whose rows retention partly removed says so: loading old history is the first
+ * thing a new user does, and rows older than the retention period do not stay.
+ * @param {Job} job
+ */
+function retentionNote(job) {
+  const count = job.retention_deleted_count ?? 0;
+  if (!count) return null;
+  return h(
+    'p',
+    { class: 'note', role: 'note', 'data-testid': 'retention-note' },
+    `Retention removed ${formatCount(count)} ${count === 1 ? 'row' : 'rows'} billed before ${job.retained_from ?? 'the retention period'}. `,
+    "Keep more with the data source's retention_months (or COSTSYNC_RETENTION_MONTHS; 0 keeps all).",
+  );
+}
+
 /** @param {Job} job */
 function changedSection(job) {
   const windows = job.changed ?? [];
@@ -160,6 +176,7 @@ export async function jobPage(main, { id, signal, session }) {
         running && session.canWrite ? cancelButton(job.job_id, refresh, 'Cancel job') : null,
       ),
       errorBox(job),
+      retentionNote(job),
       summary(job, rows, names[job.data_source_id]),
       changedSection(job),
       h(
