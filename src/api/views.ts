@@ -29,7 +29,7 @@ export function jobInfo(row: JobRow): Wire {
     remained_tasks: row.remained_tasks ?? 0,
     changed: row.changed,
     synced_accounts: row.synced_accounts,
-    retention_deleted_count: row.retention_deleted_count ?? 0,
+    retention_deleted_count: row.retention_deleted_count || null,
     retained_from: row.retained_from,
     resource_group: row.resource_group,
     domain_id: row.domain_id,
@@ -46,7 +46,8 @@ export const jobMinimal = (row: JobRow): Wire => pick(jobInfo(row), JOB_MINIMAL)
 
 /**
  * `changed` is returned (the upstream drops it); `attempt` is extra: how often the task was
- * tried; `retention_deleted_count`: how many of its rows retention removed at publish.
+ * tried; `retention_deleted_count`: how many of its rows retention removed at publish (absent
+ * when none, so answers keep upstream's shape).
  */
 export function jobTaskInfo(row: JobTaskRow): Wire {
   return compact({
@@ -56,7 +57,7 @@ export function jobTaskInfo(row: JobTaskRow): Wire {
     changed: row.changed,
     created_count: row.created_count ?? 0,
     attempt: row.attempt ?? 0,
-    retention_deleted_count: row.retention_deleted_count ?? 0,
+    retention_deleted_count: row.retention_deleted_count || null,
     error_code: row.error_code,
     error_message: row.error_message,
     resource_group: row.resource_group,

@@ -86,6 +86,6 @@ export async function closeJob(tx: Queryable, job: JobRow, retention: Retention)
     job.data_source_id,
     job.synced_accounts.map((a) => a.account_id),
   );
-  const [published] = await tx.query<JobRow>(PUBLISH, [job.job_id, removed, keepFrom ?? null]);
+  const [published] = await tx.query<JobRow>(PUBLISH, [job.job_id, removed || null, keepFrom ?? null]);
   return published;
 }

@@ -79,7 +79,7 @@ export interface JobRow {
   plugin_info: JobPlugin | null;
   planned: boolean;
   /** Rows retention removed when the job was published, and the first month it kept (YYYY-MM). */
-  retention_deleted_count?: number;
+  retention_deleted_count?: number | null;
   retained_from?: string | null;
   deadline_at: Date;
   resource_group: ResourceGroup;
@@ -101,7 +101,7 @@ export interface JobTaskRow {
   error_message: string | null;
   seq: number;
   attempt: number;
-  retention_deleted_count?: number;
+  retention_deleted_count?: number | null;
   lease_owner: string | null;
   lease_until: Date | null;
   available_at: Date;
