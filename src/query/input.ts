@@ -108,7 +108,12 @@ export function rejectUnsafeInput(value: unknown, where = 'body', depth = 0): vo
 
 const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Whether a key names a prototype (`__proto__`, `constructor`, `prototype`). */
+export function isPrototypeKey(key: string): boolean {
+  return PROTOTYPE_KEYS.has(key);
+}
+
 /** Refuses a key that names a prototype; `where` is its whole path (`body.query.__proto__`). */
 export function rejectPrototypeKey(key: string, where: string): void {
-  if (PROTOTYPE_KEYS.has(key)) throw err.invalid(where, `"${key}" is not a field name`);
+  if (isPrototypeKey(key)) throw err.invalid(where, `"${key}" is not a field name`);
 }

@@ -1,6 +1,7 @@
 import { checkCurrency } from '../exports/export-plugin.js';
 import { chargeDay, number, present } from '../exports/values.js';
 import type { CostInfo } from '../plugin.js';
+import { isPrototypeKey } from '../../query/input.js';
 import { PluginError } from '../plugin.js';
 
 /**
@@ -113,7 +114,7 @@ function tags(values: Record<string, string>, row: number): Record<string, strin
     if (column.startsWith('resource_tags/') && value !== '') out.push([column.slice('resource_tags/'.length), value]);
   }
   for (const [key] of out) {
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+    if (isPrototypeKey(key)) {
       throw new PluginError('ERROR_INVALID_PARAMETER', `row ${row}: a resource tag is named "${key}", which is not allowed`);
     }
   }

@@ -1,3 +1,4 @@
+import { isPrototypeKey } from '../../query/input.js';
 import { PluginError } from '../plugin.js';
 
 /**
@@ -11,7 +12,7 @@ export function parseTags(value: string, row: number): Record<string, string> {
   const object = value.startsWith('{') || value.startsWith('"') ? jsonObject(value, row) : pairs(value, row);
   const tags: Record<string, string> = Object.create(null);
   for (const [key, tag] of Object.entries(object)) {
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+    if (isPrototypeKey(key)) {
       throw new PluginError('ERROR_INVALID_PARAMETER', `row ${row}: Tags has a key named "${key}", which is not allowed`);
     }
     tags[key] = typeof tag === 'string' ? tag : JSON.stringify(tag);
