@@ -18,7 +18,3 @@ function snake(camel: string): string {
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
     .toLowerCase();
 }
-
-export function curHeader(names: string[]): string[] {
-  return names.map(curColumn);
-}

@@ -1,7 +1,7 @@
 import type { AccessPolicy } from '../access/policy.js';
 import { choiceOption, currencyOption, makeExportPlugin } from '../exports/export-plugin.js';
 import type { PluginClient } from '../plugin.js';
-import { curHeader } from './cur-columns.js';
+import { curColumn } from './cur-columns.js';
 import { COST_MEASURES, type CurSettings, curDay, curRow } from './cur-row.js';
 
 /**
@@ -15,7 +15,7 @@ export function makeAwsCurPlugin(access: AccessPolicy): PluginClient {
   return makeExportPlugin<CurSettings>(
     {
       settings: (options) => ({ costMeasure: choiceOption(options, 'cost_measure', COST_MEASURES), currency: currencyOption(options) }),
-      header: curHeader,
+      column: curColumn,
       day: curDay,
       row: curRow,
     },

@@ -1,13 +1,14 @@
 import type { AccessPolicy } from '../access/policy.js';
 import type { PluginClient } from '../plugin.js';
 import { PluginError } from '../plugin.js';
-import { checkUrl } from '../access/open-url.js';
-import { baseUrls, csvRecords, pages } from './csv-source.js';
+import { storeFor } from '../files/locations.js';
+import { baseUrls, pages } from '../files/options.js';
+import { fileRecords, flatRecord } from '../files/records.js';
 import { mapRow, parseHttpFileOptions } from './row-mapping.js';
 
 /**
- * The built-in `http-file` plugin (spec §8): CSV files at the URLs of `options.base_url`
- * (http://, https://, file://), one task per URL, rows mapped by `field_mapper` and
+ * The built-in `http-file` plugin (spec §8): CSV files (or JSON lines, Parquet; plain or gzip;
+ * files/records.ts) at the URLs of `options.base_url` (any location of files/locations.ts), one task per URL, rows mapped by `field_mapper` and
  * `default_vars`, streamed in pages of 1000. Every sync replaces all earlier rows
  * (`changed: [{start: "1900-01"}]` per task, as upstream). See docs/plugins.md.
  */
@@ -17,26 +18,31 @@ export function makeHttpFilePlugin(access: AccessPolicy): PluginClient {
       parseHttpFileOptions(options ?? {});
       return { metadata: { data_source_rules: [], currency: typeof options?.currency === 'string' ? options.currency : 'USD' } };
     },
-    async verify({ options }) {
-      for (const url of baseUrls(options)) await checkUrl(url, access);
+    async verify({ options, secret_data }) {
+      for (const url of baseUrls(options)) await storeFor(url, { access, secret: secret_data ?? {} }).check(url);
       parseHttpFileOptions(options ?? {});
     },
-    async getTasks({ options }) {
+    async getTasks({ options, secret_data }) {
       const urls = baseUrls(options);
-      for (const url of urls) await checkUrl(url, access);
+      for (const url of urls) await storeFor(url, { access, secret: secret_data ?? {} }).check(url);
       parseHttpFileOptions(options);
       return {
         tasks: urls.map((url) => ({ task_options: { base_url: url } })),
         changed: urls.map(() => ({ start: '1900-01' })),
       };
     },
-    async *getData({ options, task_options }, signal) {
+    async *getData({ options, secret_data, task_options }, signal) {
       const url = typeof task_options?.base_url === 'string' ? task_options.base_url : '';
       if (!url) throw new PluginError('ERROR_REQUIRED_PARAMETER', 'Required parameter. (key = task_options.base_url)');
       const mapping = parseHttpFileOptions(options ?? {});
       async function* rows() {
-        for await (const { values, row } of csvRecords(url, access, signal)) {
-          const mapped = mapRow(values, row, mapping);
+        const store = storeFor(url, { access, secret: secret_data ?? {} });
+        for await (const { values, row } of fileRecords(url, store, signal)) {
+          const mapped = mapRow(
+            flatRecord(values, (name) => name),
+            row,
+            mapping,
+          );
           if (mapped) yield mapped;
         }
       }
