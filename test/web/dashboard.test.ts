@@ -142,6 +142,26 @@ describe('the dashboard', () => {
     assert.equal(await page.locator('.windows li').count(), 1);
   });
 
+  it('a job whose older rows retention removed says how many, and how to keep them', async () => {
+    const id = await server.addDataSource('history', { accounts: 1, months: 3, rows_per_day: 2, seed: 6 });
+    await server.ctx.db.query('UPDATE data_source SET retention_months = 1 WHERE data_source_id = $1', [id]);
+    const [source] = await server.ctx.db.query<any>('SELECT * FROM data_source WHERE data_source_id = $1', [id]);
+    const job = await server.ctx.engine.waitForJob((await server.ctx.engine.sync(source, { syncMode: 'MANUAL' })).job_id);
+    assert.equal(job.status, 'SUCCESS');
+    const removed = Number((job as { retention_deleted_count?: number }).retention_deleted_count);
+    assert.ok(removed > 0, 'the sync loaded rows older than one month');
+    const page = await open('/', admin);
+    await page
+      .getByRole('row', { name: new RegExp(job.job_id) })
+      .getByRole('link', { name: job.job_id })
+      .click();
+    const note = page.getByTestId('retention-note');
+    await note.waitFor();
+    const text = await note.innerText();
+    assert.match(text, new RegExp(`^Retention removed ${removed.toLocaleString('en-US')} rows billed before \\d{4}-\\d{2}\\.`));
+    assert.match(text, /retention_months/);
+  });
+
   it('a WORKSPACE_MEMBER sees jobs and data sources but no Cancel or Sync now', async () => {
     const member = await server.token('WORKSPACE_MEMBER', 'workspace-a');
     const page = await open('/#/data-sources', member);
