@@ -2,10 +2,12 @@ import { systemClock, type Clock } from '../domain/clock.js';
 import { err } from '../domain/errors.js';
 import { type AccessPolicy, type AccessRules, makeAccessPolicy } from './access/policy.js';
 import { makeAwsCurPlugin } from './aws-cur/plugin.js';
+import { makeAzureExportPlugin } from './azure-export/plugin.js';
 import { makeFocusPlugin } from './focus/plugin.js';
 import { isGrpcEndpoint, parseEndpoint } from './grpc/endpoint.js';
 import { makeGrpcPluginClient, type GrpcPluginOptions } from './grpc/client.js';
 import { makeHttpFilePlugin } from './http-file/plugin.js';
+import { makeOciReportPlugin } from './oci-report/plugin.js';
 import type { PluginClient } from './plugin.js';
 import { makeSyntheticPlugin } from './synthetic/plugin.js';
 
@@ -68,6 +70,8 @@ export function makePluginRegistry(extra: Record<string, PluginClient> = {}, opt
     'http-file': makeHttpFilePlugin(access),
     focus: makeFocusPlugin(access),
     'aws-cur': makeAwsCurPlugin(access),
+    'azure-cost-export': makeAzureExportPlugin(access),
+    'oci-cost-report': makeOciReportPlugin(access),
     ...extra,
   };
   const remote = new Map<string, PluginClient>();

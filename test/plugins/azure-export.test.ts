@@ -1,0 +1,373 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { makeAccessPolicy } from '../../src/plugins/access/policy.js';
+import { makeAzureExportPlugin } from '../../src/plugins/azure-export/plugin.js';
+import type { CostInfo, PluginError } from '../../src/plugins/plugin.js';
+import { BACKENDS, openTestStore } from '../helpers/backends.js';
+import { insertDataSource, makeTestEngine, testPlugins } from '../helpers/engine-fixture.js';
+
+/**
+ * Azure Cost Management exports, generated here from Azure's column lists: the EA schema
+ * (PascalCase, US dates, tags as JSON or as the older brace-less pairs), the older EA spellings
+ * (`UsageDateTime`, `Cost`, `Currency`, `InstanceName`), and the MCA schema (camelCase, ISO
+ * dates, three money columns) as CSV, gzip and JSON lines — the same charges in every file:
+ * usage, purchases without a meter, refunds, NULLs. Billed in EUR, priced in USD. Sums per
+ * month and subscription are computed from the generated charges.
+ */
+interface Charge {
+  subscription: string;
+  legacyId: string;
+  date: string;
+  meterCategory: string;
+  meterSubCategory: string;
+  meterName: string;
+  consumedService: string;
+  location: string;
+  resource: string;
+  quantity?: number;
+  billing: number;
+  pricing: number;
+  chargeType: string;
+  tags?: Record<string, string>;
+}
+
+const SUBSCRIPTIONS = [1, 2, 3].map((n) => `${String(n).repeat(8)}-aaaa-4000-8000-00000000000${n}`);
+const round = (n: number) => Math.round(n * 1e6) / 1e6;
+
+function charges(): Charge[] {
+  const out: Charge[] = [];
+  for (let i = 0; i < 300; i++) {
+    const month = i % 2 === 0 ? '2025-07' : '2025-08';
+    const chargeType = i % 10 === 9 ? 'Refund' : i % 10 === 4 ? 'Purchase' : 'Usage';
+    const billing = chargeType === 'Refund' ? -((i % 7) + 1) / 4 : chargeType === 'Purchase' ? 100 + (i % 3) : ((i % 13) + 1) / 8;
+    const subscription = SUBSCRIPTIONS[i % 3];
+    const vm = `/subscriptions/${subscription}/resourceGroups/rg-${i % 4}/providers/Microsoft.Compute/virtualMachines/vm-${i}`;
+    out.push({
+      subscription,
+      legacyId: String(9000 + (i % 3)),
+      date: `${month}-${String(1 + ((i * 7) % 28)).padStart(2, '0')}`,
+      meterCategory: chargeType === 'Purchase' ? '' : ['Virtual Machines', 'Storage', 'Bandwidth'][i % 3],
+      meterSubCategory: i % 5 === 0 ? '' : 'Dsv3 Series',
+      meterName: i % 7 === 0 || chargeType === 'Purchase' ? '' : 'D2s v3',
+      consumedService: chargeType === 'Purchase' ? 'Microsoft.Capacity' : 'Microsoft.Compute',
+      location: ['EastUS', 'westeurope', 'EastUS2'][i % 3],
+      resource: chargeType === 'Purchase' ? '' : vm,
+      ...(chargeType === 'Refund' ? {} : { quantity: (i % 24) + 1 }),
+      billing,
+      pricing: round(billing * 1.1),
+      chargeType,
+      ...(i % 3 === 0 ? { tags: { env: 'prod', 'cost-center': String(i % 4) } } : i % 3 === 1 ? { tags: { team: `t${i % 5}` } } : {}),
+    });
+  }
+  return out;
+}
+
+type Column = [string, (c: Charge, i: number) => string | number | undefined];
+const usDate = (iso: string) => `${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(0, 4)}`;
+const json = (tags?: Record<string, string>) => (tags ? JSON.stringify(tags) : '');
+const bare = (tags?: Record<string, string>) =>
+  Object.entries(tags ?? {})
+    .map(([k, v]) => `"${k}": "${v}"`)
+    .join(',');
+const orNull = (value: string | number | undefined) => (value === undefined || value === '' ? 'NULL' : value);
+
+const EA: Column[] = [
+  ['InvoiceSectionName', () => 'Engineering'],
+  ['AccountName', () => 'Platform'],
+  ['SubscriptionId', (c) => c.subscription],
+  ['SubscriptionName', (c) => `sub-${c.legacyId}`],
+  ['ResourceGroup', (c) => orNull(c.resource.split('/')[4])],
+  ['ResourceLocation', (c) => c.location],
+  ['Date', (c) => usDate(c.date)],
+  ['ProductName', (c) => (c.chargeType === 'Purchase' ? 'Reserved VM Instance, Standard_D2s_v3, 1 Year' : 'Virtual Machines Dsv3')],
+  ['MeterCategory', (c) => c.meterCategory],
+  ['MeterSubCategory', (c) => orNull(c.meterSubCategory)],
+  ['MeterId', () => '0a1b2c3d-0000-4000-8000-00000000abcd'],
+  ['MeterName', (c) => c.meterName],
+  ['UnitOfMeasure', () => '1 Hour'],
+  ['Quantity', (c) => orNull(c.quantity)],
+  ['CostInBillingCurrency', (c) => c.billing],
+  ['CostInPricingCurrency', (c) => c.pricing],
+  ['ConsumedService', (c) => c.consumedService],
+  ['ResourceId', (c) => c.resource],
+  ['Tags', (c, i) => (i % 2 === 0 ? json(c.tags) : bare(c.tags))],
+  ['BillingAccountId', () => '8608480'],
+  ['BillingCurrencyCode', () => 'EUR'],
+  ['PricingCurrencyCode', () => 'USD'],
+  ['ChargeType', (c) => c.chargeType],
+  ['PricingModel', (c) => (c.chargeType === 'Usage' ? 'OnDemand' : 'Reservation')],
+  ['Frequency', (c) => (c.chargeType === 'Usage' ? 'UsageBased' : 'OneTime')],
+  ['PublisherType', () => 'Azure'],
+  ['ReservationId', (c) => (c.chargeType === 'Usage' ? '' : 'r-0001')],
+];
+
+/** Older EA files: a numeric SubscriptionId beside the SubscriptionGuid, and one money column. */
+const EA_LEGACY: Column[] = [
+  ['SubscriptionId', (c) => c.legacyId],
+  ['SubscriptionGuid', (c) => c.subscription],
+  ['UsageDateTime', (c) => usDate(c.date)],
+  ['MeterCategory', (c) => c.meterCategory],
+  ['MeterSubCategory', (c) => c.meterSubCategory],
+  ['MeterName', (c) => c.meterName],
+  ['ResourceLocation', (c) => c.location],
+  ['ConsumedService', (c) => c.consumedService],
+  ['InstanceName', (c) => c.resource],
+  ['ConsumedQuantity', (c) => c.quantity],
+  ['UnitOfMeasure', () => '1 Hour'],
+  ['Cost', (c) => c.billing],
+  ['Currency', () => 'EUR'],
+  ['Tags', (c) => bare(c.tags)],
+];
+
+const MCA: Column[] = [
+  ['billingAccountId', () => 'ba-mca-1'],
+  ['billingProfileId', () => 'bp-1'],
+  ['invoiceSectionName', () => 'Engineering'],
+  ['date', (c, i) => (i % 2 === 0 ? c.date : `${c.date}T00:00:00.0000000Z`)],
+  ['serviceFamily', () => 'Compute'],
+  ['consumedService', (c) => c.consumedService],
+  ['meterName', (c) => c.meterName],
+  ['meterCategory', (c) => c.meterCategory],
+  ['meterSubCategory', (c) => c.meterSubCategory],
+  ['SubscriptionId', (c) => c.subscription],
+  ['subscriptionName', (c) => `sub-${c.legacyId}`],
+  ['resourceGroupName', (c) => c.resource.split('/')[4]],
+  ['ResourceId', (c) => c.resource],
+  ['resourceLocation', (c) => c.location],
+  ['location', () => 'US East'],
+  ['quantity', (c) => c.quantity],
+  ['unitOfMeasure', () => '1 Hour'],
+  ['chargeType', (c) => c.chargeType],
+  ['billingCurrency', () => 'EUR'],
+  ['pricingCurrency', () => 'USD'],
+  ['costInBillingCurrency', (c) => c.billing],
+  ['costInPricingCurrency', (c) => c.pricing],
+  ['costInUsd', (c) => c.pricing],
+  ['exchangeRatePricingToBilling', () => 0.909091],
+  ['tags', (c) => json(c.tags)],
+  ['pricingModel', (c) => (c.chargeType === 'Usage' ? 'OnDemand' : 'Reservation')],
+  ['benefitName', (c) => (c.chargeType === 'Usage' ? '' : 'VM_RI_1')],
+];
+
+function csv(columns: Column[], list: Charge[]): string {
+  const cell = (v: string | number | undefined) => {
+    const text = v === undefined ? '' : String(v);
+    return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const lines = list.map((c, i) => columns.map(([, value]) => cell(value(c, i))).join(','));
+  return `${[columns.map(([name]) => name).join(','), ...lines].join('\n')}\n`;
+}
+
+/** The MCA charges as JSON lines, as an export to JSON would write them: numbers, nulls, tags as an object. */
+function jsonLines(list: Charge[]): string {
+  const record = (c: Charge, i: number) =>
+    Object.fromEntries(
+      MCA.map(([name, value]) => {
+        const v = name === 'tags' ? c.tags : value(c, i);
+        return [name, v === '' || v === undefined ? null : v];
+      }),
+    );
+  return list.map((c, i) => JSON.stringify(record(c, i))).join('\n') + '\n';
+}
+
+type Measure = 'billing' | 'pricing' | 'usd';
+const expectedCost = (c: Charge, measure: Measure) => (measure === 'billing' ? c.billing : c.pricing);
+const currencyOf = (measure: Measure) => (measure === 'billing' ? 'EUR' : 'USD');
+/** The files that have the measure's column: only MCA writes costInUsd, the older EA files only Cost. */
+const FILES: Record<Measure, string[]> = {
+  billing: ['ea.csv', 'ea-legacy.csv', 'mca.csv.gz'],
+  pricing: ['ea.csv', 'mca.csv.gz'],
+  usd: ['mca.csv.gz'],
+};
+
+function sums(rows: { cost?: number; month: string; account: string }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) out[`${r.month} ${r.account}`] = round((out[`${r.month} ${r.account}`] ?? 0) + (r.cost ?? 0));
+  return out;
+}
+const rowSums = (rows: CostInfo[]) =>
+  sums(rows.map((r) => ({ cost: r.cost, month: r.billed_date!.slice(0, 7), account: String(r.additional_info?.['Account ID']) })));
+
+describe('azure-cost-export plugin', () => {
+  let dir: string;
+  const CHARGES = charges();
+  const plugin = () => makeAzureExportPlugin(makeAccessPolicy({ fileRoots: [dir], hosts: [] }));
+  const url = (name: string) => pathToFileURL(join(dir, name)).href;
+  const collect = async (name: string, month: string, options: Record<string, unknown> = {}): Promise<CostInfo[]> => {
+    const out: CostInfo[] = [];
+    const request = {
+      options: { currency: 'EUR', ...options },
+      secret_data: {},
+      task_options: { base_url: url(name), month },
+      domain_id: 'd',
+    };
+    for await (const page of plugin().getData(request, new AbortController().signal)) out.push(...page);
+    return out;
+  };
+  const both = async (name: string, options: Record<string, unknown> = {}) => [
+    ...(await collect(name, '2025-07', options)),
+    ...(await collect(name, '2025-08', options)),
+  ];
+  const CORE = ['billed_date', 'cost', 'usage_quantity', 'usage_unit', 'region_code', 'product', 'usage_type', 'resource', 'tags'] as const;
+  const core = (r: CostInfo) => [...CORE.map((field) => r[field]), r.additional_info?.['Account ID']];
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'costsync-azure-'));
+    writeFileSync(join(dir, 'ea.csv'), csv(EA, CHARGES));
+    writeFileSync(join(dir, 'ea-legacy.csv'), csv(EA_LEGACY, CHARGES));
+    writeFileSync(join(dir, 'mca.csv'), csv(MCA, CHARGES));
+    writeFileSync(join(dir, 'mca.csv.gz'), gzipSync(csv(MCA, CHARGES)));
+    writeFileSync(join(dir, 'mca.jsonl.gz'), gzipSync(jsonLines(CHARGES)));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('plans one task per file and month; EA, older EA and MCA, CSV, gzip and JSON lines give the same rows', async () => {
+    const plan = await plugin().getTasks({
+      options: { base_url: [url('ea.csv'), url('mca.csv.gz')], currency: 'EUR' },
+      secret_data: {},
+      domain_id: 'd',
+    });
+    const planned = plan.tasks.map(
+      (t) => `${String(t.task_options.base_url).split('/').pop()} ${t.task_options.month} ${JSON.stringify(t.task_changed)}`,
+    );
+    assert.deepEqual(planned, [
+      'ea.csv 2025-07 {"start":"2025-07","end":"2025-07"}',
+      'ea.csv 2025-08 {"start":"2025-08","end":"2025-08"}',
+      'mca.csv.gz 2025-07 {"start":"2025-07","end":"2025-07"}',
+      'mca.csv.gz 2025-08 {"start":"2025-08","end":"2025-08"}',
+    ]);
+    const ea = await both('ea.csv');
+    assert.equal(ea.length, CHARGES.length);
+    assert.equal((await collect('ea.csv', '2025-08')).length, CHARGES.filter((c) => c.date.startsWith('2025-08')).length);
+    const mca = await both('mca.csv');
+    assert.deepEqual(mca.map(core), ea.map(core), 'EA (US dates, both tag forms) and MCA (ISO dates) read alike');
+    assert.deepEqual((await both('ea-legacy.csv')).map(core), ea.map(core), 'the older EA spellings read alike');
+    assert.deepEqual(await both('mca.csv.gz'), mca);
+    assert.deepEqual(await both('mca.jsonl.gz'), mca);
+  });
+
+  test('each row maps as documented: fallbacks, NULLs, refunds, tags', async () => {
+    const ea = await both('ea.csv');
+    const july = CHARGES.filter((c) => c.date.startsWith('2025-07'));
+    const august = CHARGES.filter((c) => c.date.startsWith('2025-08'));
+    const expected = [...july, ...august].map((c) => [
+      c.date,
+      c.billing,
+      c.quantity,
+      '1 Hour',
+      c.location.toLowerCase(),
+      c.meterCategory || c.consumedService,
+      c.meterName || c.meterSubCategory || undefined,
+      c.resource || undefined,
+      c.tags ?? {},
+      c.subscription,
+    ]);
+    assert.deepEqual(ea.map(core), expected);
+    const refund = ea.find((r) => r.additional_info?.['Charge Type'] === 'Refund')!;
+    assert.ok(refund.cost! < 0 && refund.usage_quantity === undefined, 'a refund keeps its sign; NULL quantity is no quantity');
+    assert.ok(!JSON.stringify(ea).includes('NULL'), 'NULL is no value anywhere');
+    const vm = ea.find((r) => r.resource?.endsWith('/vm-3'))!;
+    const info = vm.additional_info!;
+    const context = [
+      info['Instance Type'],
+      info['Subscription Name'],
+      info['Resource Group'],
+      info['Department Name'],
+      info['Cost Metric'],
+    ];
+    assert.deepEqual(
+      context,
+      ['D2s v3', 'sub-9000', 'rg-3', 'Engineering', undefined],
+      'a VM’s meter is its instance type; no export type',
+    );
+    assert.deepEqual([vm.provider, vm.data?.CostInPricingCurrency], ['azure', CHARGES[3].pricing]);
+    assert.deepEqual(vm.tags, { env: 'prod', 'cost-center': '3' }, 'brace-less tags read as JSON ones');
+  });
+
+  for (const measure of ['billing', 'pricing', 'usd'] as const) {
+    test(`cost_measure ${measure}: sums per month and subscription equal the charges'`, async () => {
+      const expected = sums(CHARGES.map((c) => ({ cost: expectedCost(c, measure), month: c.date.slice(0, 7), account: c.subscription })));
+      for (const file of FILES[measure]) {
+        assert.deepEqual(rowSums(await both(file, { cost_measure: measure, currency: currencyOf(measure) })), expected, file);
+      }
+    });
+  }
+
+  test('the currency follows the measure; a row in another currency fails its task', async () => {
+    await assert.rejects(
+      collect('mca.csv', '2025-07', { currency: 'USD' }),
+      (e: PluginError) =>
+        e.code === 'ERROR_INVALID_PARAMETER' &&
+        /row 1: BillingCurrency is EUR, the data source's currency is USD; register a data source per currency/.test(e.message),
+    );
+    await assert.rejects(collect('mca.csv', '2025-07', { cost_measure: 'pricing', currency: 'EUR' }), /row 1: PricingCurrency is USD/);
+    const gbp: Column[] = EA.map(([name, value]) => [name, name === 'BillingCurrencyCode' ? (_c, i) => (i === 2 ? 'GBP' : 'EUR') : value]);
+    writeFileSync(join(dir, 'mixed.csv'), csv(gbp, CHARGES.slice(0, 3)));
+    await assert.rejects(
+      collect('mixed.csv', CHARGES[2].date.slice(0, 7)),
+      /row 3: BillingCurrency is GBP, the data source's currency is EUR/,
+    );
+  });
+
+  test('bad options, a file without costInUsd, bad tags and a row without a date are clear errors', async () => {
+    const plan = (name: string) => plugin().getTasks({ options: { base_url: url(name) }, secret_data: {}, domain_id: 'd' });
+    const verify = (options: Record<string, unknown>) =>
+      plugin().verify({ options: { base_url: url('ea.csv'), ...options }, secret_data: {}, domain_id: 'd' });
+    await assert.rejects(verify({ cost_measure: 'amortized' }), /cost_measure must be one of billing, pricing, usd/);
+    await assert.rejects(
+      verify({ cost_measure: 'usd', currency: 'EUR' }),
+      /cost_measure usd gives costs in USD, so options.currency must be USD/,
+    );
+    await assert.rejects(
+      collect('ea.csv', '2025-07', { cost_measure: 'usd', currency: 'USD' }),
+      (e: PluginError) =>
+        e.code === 'ERROR_REQUIRED_PARAMETER' &&
+        /row 1: options.cost_measure usd reads costInUsd, which this export does not have/.test(e.message),
+    );
+    writeFileSync(join(dir, 'bad-tags.csv'), 'Date,CostInBillingCurrency,BillingCurrency,Tags\n08/01/2025,1,EUR,env=prod\n');
+    await assert.rejects(collect('bad-tags.csv', '2025-08'), /row 1: Tags is neither a JSON object nor "key": "value" pairs/);
+    writeFileSync(
+      join(dir, 'proto-tags.csv'),
+      'Date,CostInBillingCurrency,BillingCurrency,Tags\n08/01/2025,1,EUR,"""__proto__"": ""x"""\n',
+    );
+    await assert.rejects(collect('proto-tags.csv', '2025-08'), /row 1: Tags has a key named "__proto__"/);
+    writeFileSync(join(dir, 'no-date.csv'), 'CostInBillingCurrency\n1\n');
+    await assert.rejects(plan('no-date.csv'), /row 1: Required parameter\. \(key = Date \/ date/);
+    writeFileSync(join(dir, 'bad-date.csv'), 'Date,CostInBillingCurrency\n31/08/2025,1\n');
+    await assert.rejects(plan('bad-date.csv'), /row 1: Date "31\/08\/2025"/);
+  });
+
+  test('a column naming the export type is kept; one without it records nothing', async () => {
+    writeFileSync(join(dir, 'metric.csv'), 'date,costInBillingCurrency,billingCurrency,Metric\n2025-08-01,2.5,EUR,AmortizedCost\n');
+    const [row] = await collect('metric.csv', '2025-08');
+    assert.equal(row.additional_info?.['Cost Metric'], 'AmortizedCost');
+  });
+
+  for (const backend of BACKENDS) {
+    test(`through the engine (${backend}): a sync of a gzip MCA export publishes the sums per month and subscription`, async () => {
+      const store = await openTestStore(backend);
+      const { engine } = makeTestEngine(store.db, { retentionMonths: 0 }, testPlugins({ 'azure-cost-export': plugin() }));
+      try {
+        const ds = await insertDataSource(store.db, { base_url: [url('mca.csv.gz')], currency: 'EUR' }, { pluginId: 'azure-cost-export' });
+        engine.start();
+        const job = await engine.sync(ds, { syncMode: 'MANUAL' });
+        assert.equal((await engine.waitForJob(job.job_id, { timeoutMs: 30_000 })).status, 'SUCCESS');
+        const stored = await store.db.query<{ month: string; account: string; cost: number }>(
+          `SELECT billed_month AS month, additional_info->>'Account ID' AS account, sum(cost)::float8 AS cost
+             FROM published_cost WHERE data_source_id = $1 GROUP BY 1, 2`,
+          [ds.data_source_id],
+        );
+        const expected = sums(CHARGES.map((c) => ({ cost: c.billing, month: c.date.slice(0, 7), account: c.subscription })));
+        assert.deepEqual(sums(stored), expected);
+      } finally {
+        await engine.stop();
+        await store.release();
+      }
+    });
+  }
+});
