@@ -16,17 +16,22 @@ export interface PluginProcess {
   kill(): Promise<void>;
 }
 
-/** `listen` replaces the default `--host 127.0.0.1 --port <port>` (`[]`: the command's own defaults). */
+/**
+ * `module` is a path from the repository root, or a built-in plugin's id (`focus`); `listen`
+ * replaces the default `--host 127.0.0.1 --port <port>` (`[]`: the command's own defaults).
+ */
 export async function startPluginProcess(
   module: string,
   port = 0,
   listen = ['--host', '127.0.0.1', '--port', String(port)],
+  env: Record<string, string> = {},
 ): Promise<PluginProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'plugin', 'serve', join(ROOT, module), ...listen],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const target = module.includes('/') ? join(ROOT, module) : module;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'plugin', 'serve', target, ...listen], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
