@@ -4,6 +4,7 @@ import { type AccessPolicy, type AccessRules, makeAccessPolicy } from './access/
 import { makeAwsCurPlugin } from './aws-cur/plugin.js';
 import { makeAzureExportPlugin } from './azure-export/plugin.js';
 import { makeFocusPlugin } from './focus/plugin.js';
+import { makeGcpBillingPlugin } from './gcp-billing/plugin.js';
 import { isGrpcEndpoint, parseEndpoint } from './grpc/endpoint.js';
 import { makeGrpcPluginClient, type GrpcPluginOptions } from './grpc/client.js';
 import { makeHttpFilePlugin } from './http-file/plugin.js';
@@ -71,6 +72,7 @@ export function makePluginRegistry(extra: Record<string, PluginClient> = {}, opt
     focus: makeFocusPlugin(access),
     'aws-cur': makeAwsCurPlugin(access),
     'azure-cost-export': makeAzureExportPlugin(access),
+    'gcp-billing-export': makeGcpBillingPlugin(access),
     'oci-cost-report': makeOciReportPlugin(access),
     ...extra,
   };

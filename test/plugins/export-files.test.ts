@@ -222,6 +222,18 @@ describe('export files: folders, globs, manifests, HTTP headers', () => {
     assert.deepEqual(loaded.sums, expected(AUGUST));
   });
 
+  test('a row error in a large JSON lines file fails the task with that error, and nothing else', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) =>
+      JSON.stringify({ ChargePeriodStart: '2025-07-01T00:00:00Z', BilledCost: 1, BillingCurrency: i === 1 ? 'EUR' : 'USD', SubAccountId: 'a' }),
+    );
+    write('jsonl/big.jsonl.gz', gzipSync(`${rows.join('\n')}\n`));
+    write('jsonl/big.jsonl', `${rows.join('\n')}\n`);
+    for (const name of ['big.jsonl.gz', 'big.jsonl']) {
+      await assert.rejects(load(makeFocusPlugin(access()), { base_url: url(`jsonl/${name}`) }), /row 2: BillingCurrency is EUR/);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200)); // an unheard stream error would surface here
+  });
+
   describe('over HTTP', () => {
     let server: Server;
     let base: string;

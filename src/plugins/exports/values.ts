@@ -7,13 +7,14 @@ export function present(value: string | undefined): string {
   return value === undefined || /^null$/i.test(value) ? '' : value;
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
 const US = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
 
 /**
  * The UTC day of a timestamp in an export's column. Accepted: ISO 8601 with `T` or a space, with or
- * without seconds, fractions, `Z` or an offset (no zone means UTC, as FOCUS requires), a bare
- * date, and US dates `MM/DD/YYYY[ hh:mm[:ss][ AM|PM]]`.
+ * without seconds, fractions, `Z`, ` UTC` (BigQuery writes TIMESTAMP as `2025-08-01 07:00:00 UTC`)
+ * or an offset (no zone means UTC, as FOCUS requires), a bare date, and US dates
+ * `MM/DD/YYYY[ hh:mm[:ss][ AM|PM]]`.
  */
 export function chargeDay(raw: string | undefined, column: string, row: number): string {
   const value = present(raw);
@@ -39,7 +40,7 @@ export function chargeDay(raw: string | undefined, column: string, row: number):
 }
 
 function offsetMinutes(zone: string | undefined): number {
-  if (!zone || /^z$/i.test(zone)) return 0;
+  if (!zone || /^(z|utc)$/i.test(zone)) return 0;
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
   return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0));

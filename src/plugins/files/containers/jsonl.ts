@@ -8,6 +8,10 @@ import { PluginError } from '../../plugin.js';
  * names its row. JSON.parse makes `__proto__` an own key, never a prototype.
  */
 export async function* jsonLines(text: Readable, url: string): AsyncGenerator<Record<string, unknown>> {
+  // Closing readline early (a row error stops the read) removes its error listener from `text`,
+  // which is still reading ahead and would then fail unheard; real read errors reach the loop
+  // through readline while it runs.
+  text.on('error', () => {});
   const lines = createInterface({ input: text, crlfDelay: Number.POSITIVE_INFINITY });
   let row = 0;
   try {
