@@ -20,10 +20,10 @@ export interface PhaseResult {
   peakRss: number;
 }
 
-const ACCOUNTS = 10;
+export const ACCOUNTS = 10;
 /** A whole month two months back: inside the default 12-month retention. */
-const MONTH = addMonths(monthOf(new Date()), -2);
-const ROWS_PER_DAY = Number(process.env.BENCH_ROWS_PER_DAY ?? Math.ceil(1_000_000 / (ACCOUNTS * daysInMonth(MONTH))));
+export const MONTH = addMonths(monthOf(new Date()), -2);
+export const ROWS_PER_DAY = Number(process.env.BENCH_ROWS_PER_DAY ?? Math.ceil(1_000_000 / (ACCOUNTS * daysInMonth(MONTH))));
 const OPTIONS = { accounts: ACCOUNTS, months: 1, start_month: MONTH, rows_per_day: ROWS_PER_DAY, page_size: 1000, seed: 42 };
 const COPY_BATCH_ROWS = 50_000;
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
@@ -53,14 +53,24 @@ export async function runPhase(phase: 'engine' | 'copy' | 'grpc', backend: 'pgli
   }
 }
 
-/** A full sync through costsync: plan, workers, fenced writes, close. */
-async function engineIngest(dir: string, databaseUrl?: string, pluginId = 'synthetic'): Promise<{ rows: number; seconds: number }> {
+/**
+ * A full sync through costsync: plan, workers, fenced writes, close. `plugin` defaults to the
+ * synthetic plugin with this benchmark's options; `extraEnv` adds settings (e.g. file roots).
+ */
+export async function engineIngest(
+  dir: string,
+  databaseUrl?: string,
+  pluginId = 'synthetic',
+  options: Record<string, unknown> = OPTIONS,
+  extraEnv: Record<string, string> = {},
+): Promise<{ rows: number; seconds: number }> {
   // The gRPC plugin process listens on this machine, which plugins may reach only when allowed.
   const env: Record<string, string> = {
     COSTSYNC_DATA_DIR: dir,
     COSTSYNC_SCHEDULER: '0',
     COSTSYNC_DEMO: '0',
     COSTSYNC_ALLOW_HOSTS: '127.0.0.1',
+    ...extraEnv,
   };
   if (databaseUrl) env.COSTSYNC_DATABASE_URL = databaseUrl;
   const ctx = await openApp(loadConfig(env), { log: silentLogger });
@@ -68,7 +78,7 @@ async function engineIngest(dir: string, databaseUrl?: string, pluginId = 'synth
     const [dataSource] = await ctx.db.query<DataSourceRow>(
       `INSERT INTO data_source (data_source_id, name, data_source_type, plugin_info, schedule_hour, resource_group, workspace_id, domain_id)
        VALUES ($1, 'bench', 'EXTERNAL', $2, 16, 'DOMAIN', '*', 'domain-bench') RETURNING *`,
-      [newId('dataSource'), JSON.stringify({ plugin_id: pluginId, options: OPTIONS, metadata: {} })],
+      [newId('dataSource'), JSON.stringify({ plugin_id: pluginId, options, metadata: {} })],
     );
     ctx.engine.start();
     const started = performance.now();

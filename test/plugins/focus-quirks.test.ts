@@ -195,10 +195,11 @@ describe('focus plugin: what real exports hold', () => {
     );
   });
 
-  test('Parquet is named as what it is, not fed to the CSV parser', async () => {
+  test('a file that starts like Parquet but is not complete is named as such, not fed to the CSV parser', async () => {
     await assert.rejects(
       rows('export.parquet', '2025-08'),
-      (e: PluginError) => e.code === 'ERROR_INVALID_PARAMETER' && /is a Parquet file/.test(e.message) && !/PAR1/.test(e.message),
+      (e: PluginError) =>
+        e.code === 'ERROR_INVALID_PARAMETER' && /is not a complete Parquet file/.test(e.message) && !/PAR1/.test(e.message),
     );
   });
 

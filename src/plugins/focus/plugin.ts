@@ -4,7 +4,7 @@ import type { PluginClient } from '../plugin.js';
 import { COST_COLUMNS, type FocusSettings, focusDay, focusRow } from './focus-row.js';
 
 /**
- * The built-in `focus` plugin: FOCUS cost-and-usage exports (1.0–1.2; CSV, plain or gzip) at
+ * The built-in `focus` plugin: FOCUS cost-and-usage exports (1.0–1.2; CSV, JSON lines or Parquet, plain or gzip; files/) at
  * the URLs of `options.base_url`, one task per file and billing month (exports/export-plugin.ts).
  * `options.cost_column` picks the cost measure (BilledCost, EffectiveCost, ListCost or
  * ContractedCost; default BilledCost); `options.currency` (default USD) is the data source's
