@@ -93,6 +93,15 @@ async function* textValues(text: Readable, url: string): AsyncGenerator<Record<s
  * column its format's name (cached: it runs once per distinct column name).
  */
 export function flatRecord(values: Record<string, unknown>, rename: (name: string) => string): Record<string, string> {
+  // CSV records are text already: when no column is renamed, the record is used as it is.
+  let asIs = true;
+  for (const key in values) {
+    if (typeof values[key] !== 'string' || rename(key) !== key) {
+      asIs = false;
+      break;
+    }
+  }
+  if (asIs) return values as Record<string, string>;
   const flat: Record<string, string> = {};
   for (const key of Object.keys(values)) flat[rename(key)] = flatValue(values[key]);
   return flat;
