@@ -8,8 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { makeAccessPolicy } from '../../src/plugins/access/policy.js';
 import { makeAwsCurPlugin } from '../../src/plugins/aws-cur/plugin.js';
 import type { CostInfo, PluginError } from '../../src/plugins/plugin.js';
-import { openTestStore } from '../helpers/backends.js';
-import { insertDataSource, makeTestEngine, testPlugins } from '../helpers/engine-fixture.js';
+import { collectMonth, publishedSums, sums } from '../helpers/export-sums.js';
 
 /**
  * AWS Cost and Usage Reports, generated here from AWS's column lists: the legacy CUR
@@ -149,28 +148,12 @@ function csv(columns: typeof LEGACY, list: Item[]): string {
   return `${[columns.map(([name]) => name).join(','), ...list.map((item) => columns.map(([, value]) => cell(value(item))).join(','))].join('\n')}\n`;
 }
 
-const round = (n: number) => Math.round(n * 1e6) / 1e6;
-
-function sums(rows: { cost?: number; month: string; account: string }[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of rows) out[`${r.month} ${r.account}`] = round((out[`${r.month} ${r.account}`] ?? 0) + (r.cost ?? 0));
-  return out;
-}
-
 describe('aws-cur plugin', () => {
   let dir: string;
   const ITEMS = items();
   const plugin = () => makeAwsCurPlugin(makeAccessPolicy({ fileRoots: [dir], hosts: [] }));
   const url = (name: string) => pathToFileURL(join(dir, name)).href;
-  const collect = async (name: string, month: string, options: Record<string, unknown> = {}): Promise<CostInfo[]> => {
-    const out: CostInfo[] = [];
-    for await (const page of plugin().getData(
-      { options, secret_data: {}, task_options: { base_url: url(name), month }, domain_id: 'd' },
-      new AbortController().signal,
-    ))
-      out.push(...page);
-    return out;
-  };
+  const collect = (name: string, month: string, options: Record<string, unknown> = {}) => collectMonth(plugin(), url(name), month, options);
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'costsync-cur-'));
@@ -248,23 +231,8 @@ describe('aws-cur plugin', () => {
   });
 
   test('through the engine: a sync of a gzip CUR publishes the amortized sums per month and account', async () => {
-    const store = await openTestStore('pglite');
-    const { engine } = makeTestEngine(store.db, { retentionMonths: 0 }, testPlugins({ 'aws-cur': plugin() }));
-    try {
-      const ds = await insertDataSource(store.db, { base_url: [url('cur2.csv.gz')], cost_measure: 'amortized' }, { pluginId: 'aws-cur' });
-      engine.start();
-      const job = await engine.sync(ds, { syncMode: 'MANUAL' });
-      assert.equal((await engine.waitForJob(job.job_id, { timeoutMs: 30_000 })).status, 'SUCCESS');
-      const stored = await store.db.query<{ month: string; account: string; cost: number }>(
-        `SELECT billed_month AS month, additional_info->>'Account ID' AS account, sum(cost)::float8 AS cost
-           FROM published_cost WHERE data_source_id = $1 GROUP BY 1, 2`,
-        [ds.data_source_id],
-      );
-      const expected = sums(ITEMS.map((i) => ({ cost: expectedCost(i, 'amortized'), month: i.start.slice(0, 7), account: i.account })));
-      assert.deepEqual(sums(stored), expected);
-    } finally {
-      await engine.stop();
-      await store.release();
-    }
+    const options = { base_url: [url('cur2.csv.gz')], cost_measure: 'amortized' };
+    const expected = sums(ITEMS.map((i) => ({ cost: expectedCost(i, 'amortized'), month: i.start.slice(0, 7), account: i.account })));
+    assert.deepEqual(await publishedSums('pglite', 'aws-cur', plugin(), options), expected);
   });
 });

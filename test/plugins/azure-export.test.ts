@@ -8,8 +8,8 @@ import { gzipSync } from 'node:zlib';
 import { makeAccessPolicy } from '../../src/plugins/access/policy.js';
 import { makeAzureExportPlugin } from '../../src/plugins/azure-export/plugin.js';
 import type { CostInfo, PluginError } from '../../src/plugins/plugin.js';
-import { BACKENDS, openTestStore } from '../helpers/backends.js';
-import { insertDataSource, makeTestEngine, testPlugins } from '../helpers/engine-fixture.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { collectMonth, publishedSums, sums } from '../helpers/export-sums.js';
 
 /**
  * Azure Cost Management exports, generated here from Azure's column lists: the EA schema
@@ -185,11 +185,6 @@ const FILES: Record<Measure, string[]> = {
   usd: ['mca.csv.gz'],
 };
 
-function sums(rows: { cost?: number; month: string; account: string }[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of rows) out[`${r.month} ${r.account}`] = round((out[`${r.month} ${r.account}`] ?? 0) + (r.cost ?? 0));
-  return out;
-}
 const rowSums = (rows: CostInfo[]) =>
   sums(rows.map((r) => ({ cost: r.cost, month: r.billed_date!.slice(0, 7), account: String(r.additional_info?.['Account ID']) })));
 
@@ -198,17 +193,8 @@ describe('azure-cost-export plugin', () => {
   const CHARGES = charges();
   const plugin = () => makeAzureExportPlugin(makeAccessPolicy({ fileRoots: [dir], hosts: [] }));
   const url = (name: string) => pathToFileURL(join(dir, name)).href;
-  const collect = async (name: string, month: string, options: Record<string, unknown> = {}): Promise<CostInfo[]> => {
-    const out: CostInfo[] = [];
-    const request = {
-      options: { currency: 'EUR', ...options },
-      secret_data: {},
-      task_options: { base_url: url(name), month },
-      domain_id: 'd',
-    };
-    for await (const page of plugin().getData(request, new AbortController().signal)) out.push(...page);
-    return out;
-  };
+  const collect = (name: string, month: string, options: Record<string, unknown> = {}) =>
+    collectMonth(plugin(), url(name), month, { currency: 'EUR', ...options });
   const both = async (name: string, options: Record<string, unknown> = {}) => [
     ...(await collect(name, '2025-07', options)),
     ...(await collect(name, '2025-08', options)),
@@ -350,24 +336,9 @@ describe('azure-cost-export plugin', () => {
 
   for (const backend of BACKENDS) {
     test(`through the engine (${backend}): a sync of a gzip MCA export publishes the sums per month and subscription`, async () => {
-      const store = await openTestStore(backend);
-      const { engine } = makeTestEngine(store.db, { retentionMonths: 0 }, testPlugins({ 'azure-cost-export': plugin() }));
-      try {
-        const ds = await insertDataSource(store.db, { base_url: [url('mca.csv.gz')], currency: 'EUR' }, { pluginId: 'azure-cost-export' });
-        engine.start();
-        const job = await engine.sync(ds, { syncMode: 'MANUAL' });
-        assert.equal((await engine.waitForJob(job.job_id, { timeoutMs: 30_000 })).status, 'SUCCESS');
-        const stored = await store.db.query<{ month: string; account: string; cost: number }>(
-          `SELECT billed_month AS month, additional_info->>'Account ID' AS account, sum(cost)::float8 AS cost
-             FROM published_cost WHERE data_source_id = $1 GROUP BY 1, 2`,
-          [ds.data_source_id],
-        );
-        const expected = sums(CHARGES.map((c) => ({ cost: c.billing, month: c.date.slice(0, 7), account: c.subscription })));
-        assert.deepEqual(sums(stored), expected);
-      } finally {
-        await engine.stop();
-        await store.release();
-      }
+      const options = { base_url: [url('mca.csv.gz')], currency: 'EUR' };
+      const expected = sums(CHARGES.map((c) => ({ cost: c.billing, month: c.date.slice(0, 7), account: c.subscription })));
+      assert.deepEqual(await publishedSums(backend, 'azure-cost-export', plugin(), options), expected);
     });
   }
 });

@@ -10,7 +10,8 @@ import { gzipSync } from 'node:zlib';
 import { makeAccessPolicy } from '../../src/plugins/access/policy.js';
 import { makeAwsCurPlugin } from '../../src/plugins/aws-cur/plugin.js';
 import { makeFocusPlugin } from '../../src/plugins/focus/plugin.js';
-import type { PluginClient, PluginError, Struct } from '../../src/plugins/plugin.js';
+import type { PluginError } from '../../src/plugins/plugin.js';
+import { loadAll as load, sums } from '../helpers/export-sums.js';
 
 /**
  * Where export files are found: folders, globs, report manifests (AWS legacy CUR, AWS Data
@@ -42,34 +43,7 @@ const curCsv = (list: Line[]) =>
     .map((l, i) => `id-${i},${l.account},Usage,${l.day}T00:00:00Z,AmazonEC2,USD,${l.cost}`)
     .join('\n')}\n`;
 
-const round = (n: number) => Math.round(n * 1e6) / 1e6;
-
-function expected(list: Line[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const l of list) out[`${l.day.slice(0, 7)} ${l.account}`] = round((out[`${l.day.slice(0, 7)} ${l.account}`] ?? 0) + l.cost);
-  return out;
-}
-
-/** Plans and runs every task, as the engine would; per month and account sums, and the files read. */
-async function load(plugin: PluginClient, options: Struct, secret: Struct = {}, start?: string) {
-  const plan = await plugin.getTasks({ options, secret_data: secret, domain_id: 'd', ...(start ? { start } : {}) });
-  const sums: Record<string, number> = {};
-  let rows = 0;
-  for (const task of plan.tasks) {
-    for await (const page of plugin.getData(
-      { options, secret_data: secret, task_options: task.task_options, domain_id: 'd' },
-      new AbortController().signal,
-    )) {
-      for (const row of page) {
-        rows++;
-        const key = `${row.billed_date!.slice(0, 7)} ${row.additional_info!['Account ID']}`;
-        sums[key] = round((sums[key] ?? 0) + (row.cost ?? 0));
-      }
-    }
-  }
-  const files = [...new Set(plan.tasks.map((t) => String(t.task_options.base_url)))];
-  return { sums, rows, files, months: plan.tasks.map((t) => t.task_options.month) };
-}
+const expected = (list: Line[]) => sums(list.map((l) => ({ cost: l.cost, month: l.day.slice(0, 7), account: l.account })));
 
 describe('export files: folders, globs, manifests, HTTP headers', () => {
   let dir: string;
@@ -224,7 +198,12 @@ describe('export files: folders, globs, manifests, HTTP headers', () => {
 
   test('a row error in a large JSON lines file fails the task with that error, and nothing else', async () => {
     const rows = Array.from({ length: 20_000 }, (_, i) =>
-      JSON.stringify({ ChargePeriodStart: '2025-07-01T00:00:00Z', BilledCost: 1, BillingCurrency: i === 1 ? 'EUR' : 'USD', SubAccountId: 'a' }),
+      JSON.stringify({
+        ChargePeriodStart: '2025-07-01T00:00:00Z',
+        BilledCost: 1,
+        BillingCurrency: i === 1 ? 'EUR' : 'USD',
+        SubAccountId: 'a',
+      }),
     );
     write('jsonl/big.jsonl.gz', gzipSync(`${rows.join('\n')}\n`));
     write('jsonl/big.jsonl', `${rows.join('\n')}\n`);

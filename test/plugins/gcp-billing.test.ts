@@ -10,6 +10,7 @@ import { chargeDay } from '../../src/plugins/exports/values.js';
 import { gcpDay, gcpRow, gcpSettings } from '../../src/plugins/gcp-billing/gcp-row.js';
 import { makeGcpBillingPlugin } from '../../src/plugins/gcp-billing/plugin.js';
 import type { CostInfo, PluginError } from '../../src/plugins/plugin.js';
+import { collectMonth } from '../helpers/export-sums.js';
 import { BACKENDS, openTestStore } from '../helpers/backends.js';
 import { insertDataSource, makeTestEngine, testPlugins } from '../helpers/engine-fixture.js';
 
@@ -162,15 +163,7 @@ describe('gcp-billing-export plugin', () => {
   const DETAILED = ITEMS.filter((i) => i.detailed);
   const plugin = () => makeGcpBillingPlugin(makeAccessPolicy({ fileRoots: [dir], hosts: [] }));
   const url = (name: string) => pathToFileURL(join(dir, name)).href;
-  const collect = async (name: string, month: string, options: Record<string, unknown> = {}): Promise<CostInfo[]> => {
-    const out: CostInfo[] = [];
-    for await (const page of plugin().getData(
-      { options, secret_data: {}, task_options: { base_url: url(name), month }, domain_id: 'd' },
-      new AbortController().signal,
-    ))
-      out.push(...page);
-    return out;
-  };
+  const collect = (name: string, month: string, options: Record<string, unknown> = {}) => collectMonth(plugin(), url(name), month, options);
   const all = async (name: string, options = {}) =>
     (await collect(name, '2025-07', options)).concat(await collect(name, '2025-08', options));
   const expected = (credits: boolean) => sums(ITEMS.map((i) => ({ ...i, cost: i.cost + (credits ? i.credits : 0) })));

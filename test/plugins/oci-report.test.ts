@@ -7,9 +7,9 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { makeAccessPolicy } from '../../src/plugins/access/policy.js';
 import { makeOciReportPlugin } from '../../src/plugins/oci-report/plugin.js';
-import type { CostInfo, PluginError } from '../../src/plugins/plugin.js';
-import { BACKENDS, openTestStore } from '../helpers/backends.js';
-import { insertDataSource, makeTestEngine, testPlugins } from '../helpers/engine-fixture.js';
+import type { PluginError } from '../../src/plugins/plugin.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { collectMonth, publishedSums, sums } from '../helpers/export-sums.js';
 
 /**
  * OCI cost reports, generated here from Oracle's column list: hourly lines in three tenancies
@@ -142,23 +142,12 @@ const otherCase = (name: string) =>
         ? name
         : name.toUpperCase();
 
-function sums(rows: { cost?: number; month: string; account: string }[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of rows) out[`${r.month} ${r.account}`] = round((out[`${r.month} ${r.account}`] ?? 0) + (r.cost ?? 0));
-  return out;
-}
-
 describe('oci-cost-report plugin', () => {
   let dir: string;
   const LINES = lines();
   const plugin = () => makeOciReportPlugin(makeAccessPolicy({ fileRoots: [dir], hosts: [] }));
   const url = (name: string) => pathToFileURL(join(dir, name)).href;
-  const collect = async (name: string, month: string, options: Record<string, unknown> = {}): Promise<CostInfo[]> => {
-    const out: CostInfo[] = [];
-    const request = { options, secret_data: {}, task_options: { base_url: url(name), month }, domain_id: 'd' };
-    for await (const page of plugin().getData(request, new AbortController().signal)) out.push(...page);
-    return out;
-  };
+  const collect = (name: string, month: string, options: Record<string, unknown> = {}) => collectMonth(plugin(), url(name), month, options);
   const both = async (name: string, options: Record<string, unknown> = {}) => [
     ...(await collect(name, '2025-07', options)),
     ...(await collect(name, '2025-08', options)),
@@ -276,23 +265,8 @@ describe('oci-cost-report plugin', () => {
 
   for (const backend of BACKENDS) {
     test(`through the engine (${backend}): a sync of a gzip cost report publishes the sums per month and tenancy`, async () => {
-      const store = await openTestStore(backend);
-      const { engine } = makeTestEngine(store.db, { retentionMonths: 0 }, testPlugins({ 'oci-cost-report': plugin() }));
-      try {
-        const ds = await insertDataSource(store.db, { base_url: [url('report.csv.gz')] }, { pluginId: 'oci-cost-report' });
-        engine.start();
-        const job = await engine.sync(ds, { syncMode: 'MANUAL' });
-        assert.equal((await engine.waitForJob(job.job_id, { timeoutMs: 30_000 })).status, 'SUCCESS');
-        const stored = await store.db.query<{ month: string; account: string; cost: number }>(
-          `SELECT billed_month AS month, additional_info->>'Account ID' AS account, sum(cost)::float8 AS cost
-             FROM published_cost WHERE data_source_id = $1 GROUP BY 1, 2`,
-          [ds.data_source_id],
-        );
-        assert.deepEqual(sums(stored), sums(LINES.map((l) => ({ cost: l.myCost, month: l.start.slice(0, 7), account: l.tenant }))));
-      } finally {
-        await engine.stop();
-        await store.release();
-      }
+      const published = await publishedSums(backend, 'oci-cost-report', plugin(), { base_url: [url('report.csv.gz')] });
+      assert.deepEqual(published, sums(LINES.map((l) => ({ cost: l.myCost, month: l.start.slice(0, 7), account: l.tenant }))));
     });
   }
 });

@@ -11,7 +11,8 @@ import { makeAccessPolicy } from '../../src/plugins/access/policy.js';
 import { makeAwsCurPlugin } from '../../src/plugins/aws-cur/plugin.js';
 import { storeFor } from '../../src/plugins/files/locations.js';
 import { makeFocusPlugin } from '../../src/plugins/focus/plugin.js';
-import type { PluginClient, PluginError, Struct } from '../../src/plugins/plugin.js';
+import type { PluginError, Struct } from '../../src/plugins/plugin.js';
+import { loadAll as load, sums } from '../helpers/export-sums.js';
 
 /**
  * `s3://` locations against a real S3-compatible server (s3rver, started here on loopback):
@@ -38,31 +39,7 @@ const curCsv = (list: Line[]) =>
   `lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/CurrencyCode,lineItem/UnblendedCost\n${list
     .map((l) => `${l.account},Usage,${l.day}T00:00:00Z,USD,${l.cost}`)
     .join('\n')}\n`;
-const round = (n: number) => Math.round(n * 1e6) / 1e6;
-function expected(list: Line[]) {
-  const out: Record<string, number> = {};
-  for (const l of list) out[`${l.day.slice(0, 7)} ${l.account}`] = round((out[`${l.day.slice(0, 7)} ${l.account}`] ?? 0) + l.cost);
-  return out;
-}
-
-async function load(plugin: PluginClient, options: Struct, secret: Struct, start?: string) {
-  const plan = await plugin.getTasks({ options, secret_data: secret, domain_id: 'd', ...(start ? { start } : {}) });
-  const sums: Record<string, number> = {};
-  let rows = 0;
-  for (const task of plan.tasks) {
-    for await (const page of plugin.getData(
-      { options, secret_data: secret, task_options: task.task_options, domain_id: 'd' },
-      new AbortController().signal,
-    )) {
-      for (const row of page) {
-        rows++;
-        const key = `${row.billed_date!.slice(0, 7)} ${row.additional_info!['Account ID']}`;
-        sums[key] = round((sums[key] ?? 0) + (row.cost ?? 0));
-      }
-    }
-  }
-  return { rows, sums, files: plan.tasks.map((t) => String(t.task_options.base_url)) };
-}
+const expected = (list: Line[]) => sums(list.map((l) => ({ cost: l.cost, month: l.day.slice(0, 7), account: l.account })));
 
 describe('s3:// locations (against s3rver)', () => {
   let dir: string;
