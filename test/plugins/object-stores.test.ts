@@ -1,19 +1,31 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { type AccessPolicy, makeAccessPolicy } from '../../src/plugins/access/policy.js';
-import { storeFor } from '../../src/plugins/files/locations.js';
+import { STORE_KINDS, storeFor } from '../../src/plugins/files/locations.js';
+import { parseLocation } from '../../src/plugins/files/store.js';
+import { azureBlobFiles } from '../../src/plugins/files/stores/azure-blob.js';
 import { makeFocusPlugin } from '../../src/plugins/focus/plugin.js';
 import type { PluginError, Struct } from '../../src/plugins/plugin.js';
 import { loadAll, sums } from '../helpers/export-sums.js';
-import { type ObjectServer, startConnectionCounter, startS3 } from '../helpers/object-servers.js';
+import {
+  AZURITE_ACCOUNT,
+  type AzuriteServer,
+  type ObjectServer,
+  startAzurite,
+  startConnectionCounter,
+  startS3,
+} from '../helpers/object-servers.js';
 import { withDeadline } from '../helpers/wait.js';
 
 /**
- * Object-storage locations against real servers started here on loopback (s3rver for S3):
- * FOCUS exports put with the vendor's SDK load with exact rows and sums, one file or a
- * whole prefix; range reads, refused credentials, a loopback endpoint the operator did not
+ * Object-storage locations against real servers started here on loopback (s3rver for S3,
+ * Azurite for Azure Blob): FOCUS exports put with the vendor's SDK load with exact rows and
+ * sums, one file or a whole prefix; range reads, refused credentials, a loopback endpoint the operator did not
  * allow, a missing file and a cancelled read behave as a data source's owner would expect.
  * Every store runs the same checks.
  */
@@ -28,6 +40,8 @@ interface Backend {
   at(secret: Struct, endpoint: string): Struct;
 }
 
+const WRONG_AZURE_KEY = Buffer.from('not the account key, but of the right length for one').toString('base64');
+
 const BACKENDS: Backend[] = [
   {
     name: 's3',
@@ -38,6 +52,13 @@ const BACKENDS: Backend[] = [
       hidden: 'wrong-s3-secret-9f2c',
     }),
     at: (secret, endpoint) => ({ ...secret, endpoint }),
+  },
+  {
+    name: 'azure blob',
+    start: () => startAzurite('bills'),
+    url: (key) => `azblob://bills/${key}`,
+    refused: (secret) => ({ secret: { ...secret, account_key: WRONG_AZURE_KEY }, hidden: WRONG_AZURE_KEY }),
+    at: (secret, endpoint) => ({ ...secret, account_url: `${endpoint}/${AZURITE_ACCOUNT.name}` }),
   },
 ];
 
@@ -245,5 +266,90 @@ describe('s3 credentials', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('azure blob credentials and endpoints', () => {
+  let server: AzuriteServer;
+  before(async () => {
+    server = await startAzurite('exports');
+    await server.put('focus/2025-07.csv', focusCsv(JULY));
+    await server.put('focus/2025-08.csv.gz', gzipSync(focusCsv(AUGUST_1)));
+  });
+  after(() => server?.close());
+  const prefix = { base_url: 'azblob://exports/focus/' };
+  const both = expected([...JULY, ...AUGUST_1]);
+
+  test('azure blob: a connection string, or a SAS token, reads the container as the account key does', async () => {
+    const connection_string = `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT.name};AccountKey=${AZURITE_ACCOUNT.key};BlobEndpoint=${server.endpoint};`;
+    assert.deepEqual((await loadAll(makeFocusPlugin(allowed()), prefix, { connection_string })).sums, both);
+    const sas = generateBlobSASQueryParameters(
+      { containerName: 'exports', permissions: ContainerSASPermissions.parse('rl'), expiresOn: new Date(Date.now() + 3_600_000) },
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT.name, AZURITE_ACCOUNT.key),
+    ).toString();
+    const loaded = await loadAll(makeFocusPlugin(allowed()), prefix, { sas_token: `?${sas}`, account_url: server.endpoint });
+    assert.equal(loaded.rows, JULY.length + AUGUST_1.length);
+    assert.deepEqual(loaded.sums, both);
+  });
+
+  test('azure blob: without credentials an azblob:// location asks for them; a forged SAS is refused and not shown', async () => {
+    await assert.rejects(loadAll(makeFocusPlugin(allowed()), prefix, { account_url: server.endpoint }), (error: PluginError) => {
+      assert.equal(error.code, 'ERROR_REQUIRED_PARAMETER');
+      assert.match(error.message, /secret_data\.connection_string, or secret_data\.account_name and secret_data\.account_key/);
+      return true;
+    });
+    const forged = { sas_token: 'sv=2020-08-04&sr=c&sp=rl&se=2099-01-01&sig=Zm9yZ2VkLXNpZ25hdHVyZQ%3D%3D', account_url: server.endpoint };
+    await assert.rejects(loadAll(makeFocusPlugin(allowed()), prefix, forged), (error: PluginError) => {
+      assert.equal(error.code, 'ERROR_PERMISSION_DENIED', error.message);
+      assert.match(error.message, /the credentials in secret_data were refused/);
+      assert.ok(!error.message.includes('Zm9yZ2VkLXNpZ25hdHVyZQ'), error.message);
+      return true;
+    });
+  });
+
+  test('azure blob: https://<account>.blob.core.windows.net URLs are read as Azure Blob locations, other https URLs are not', () => {
+    assert.equal(parseLocation('https://acme.blob.core.windows.net/exports/focus/', STORE_KINDS).kind, azureBlobFiles);
+    assert.notEqual(parseLocation('https://exports.example.com/focus/2025-07.csv', STORE_KINDS).kind, azureBlobFiles);
+    assert.notEqual(parseLocation('http://acme.blob.core.windows.net/exports/x.csv', STORE_KINDS).kind, azureBlobFiles);
+  });
+
+  test('azure blob: an endpoint that redirects elsewhere is not followed, so the request goes nowhere else', async () => {
+    const elsewhere = await startConnectionCounter();
+    let redirects = 0;
+    const redirector = createHttpServer((request, response) => {
+      redirects++;
+      response.writeHead(307, { location: `http://localhost:${elsewhere.port}${request.url}` }).end();
+    });
+    await withDeadline(new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve)), 10_000, 'the redirecting server');
+    try {
+      const { port } = redirector.address() as AddressInfo;
+      const secret = { ...server.secret, account_url: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT.name}` };
+      await assert.rejects(loadAll(makeFocusPlugin(allowed()), prefix, secret), (error: PluginError) => {
+        assert.equal(error.code, 'ERROR_UNKNOWN');
+        assert.match(error.message, /^azblob:\/\/exports\/focus\/: the endpoint redirected \(HTTP 307\) elsewhere, which is not followed$/);
+        assert.equal(error.transient, false);
+        return true;
+      });
+      assert.ok(redirects > 0);
+      assert.equal(elsewhere.connections(), 0);
+    } finally {
+      await withDeadline(new Promise<void>((resolve) => redirector.close(() => resolve())), 10_000, 'the redirecting server closing');
+      await elsewhere.close();
+    }
+  });
+
+  test('azure blob: a named endpoint is connected to only through the access policy', async () => {
+    const base = allowed();
+    const looked: string[] = [];
+    const counting: AccessPolicy = {
+      ...base,
+      lookup: (hostname, options, callback) => {
+        looked.push(hostname);
+        base.lookup(hostname, options, callback);
+      },
+    };
+    const secret = { ...server.secret, account_url: server.endpoint.replace('127.0.0.1', 'localhost') };
+    assert.deepEqual((await loadAll(makeFocusPlugin(counting), prefix, secret)).sums, both);
+    assert.ok(looked.includes('localhost'), `lookups: ${looked.join(', ')}`);
   });
 });
