@@ -250,15 +250,7 @@ describe('s3 credentials', () => {
     const server = await startS3('named');
     try {
       await server.put('focus/2025-07.csv', focusCsv(JULY));
-      const base = allowed();
-      const looked: string[] = [];
-      const counting: AccessPolicy = {
-        ...base,
-        lookup: (hostname, options, callback) => {
-          looked.push(hostname);
-          base.lookup(hostname, options, callback);
-        },
-      };
+      const { counting, looked } = countingLookups(allowed());
       const secret = { ...server.secret, endpoint: server.endpoint.replace('127.0.0.1', 'localhost') };
       const loaded = await loadAll(makeFocusPlugin(counting), { base_url: 's3://named/focus/2025-07.csv' }, secret);
       assert.deepEqual(loaded.sums, expected(JULY));
@@ -339,17 +331,22 @@ describe('azure blob credentials and endpoints', () => {
   });
 
   test('azure blob: a named endpoint is connected to only through the access policy', async () => {
-    const base = allowed();
-    const looked: string[] = [];
-    const counting: AccessPolicy = {
-      ...base,
-      lookup: (hostname, options, callback) => {
-        looked.push(hostname);
-        base.lookup(hostname, options, callback);
-      },
-    };
+    const { counting, looked } = countingLookups(allowed());
     const secret = { ...server.secret, account_url: server.endpoint.replace('127.0.0.1', 'localhost') };
     assert.deepEqual((await loadAll(makeFocusPlugin(counting), prefix, secret)).sums, both);
     assert.ok(looked.includes('localhost'), `lookups: ${looked.join(', ')}`);
   });
 });
+
+/** The policy, recording every host name a connection looked up through it. */
+function countingLookups(base: AccessPolicy): { counting: AccessPolicy; looked: string[] } {
+  const looked: string[] = [];
+  const counting: AccessPolicy = {
+    ...base,
+    lookup: (hostname, options, callback) => {
+      looked.push(hostname);
+      base.lookup(hostname, options, callback);
+    },
+  };
+  return { counting, looked };
+}

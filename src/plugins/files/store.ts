@@ -72,3 +72,12 @@ export function secretString(secret: Struct, key: string): string {
   if (typeof value !== 'string') throw new PluginError('ERROR_INVALID_PARAMETER', `secret_data.${key} must be a string`);
   return value;
 }
+
+/** The body, destroyed when the task is aborted, so a cancelled read stops pulling bytes at once. */
+export function untilAborted(body: Readable, signal: AbortSignal): Readable {
+  const stop = () => body.destroy(signal.reason);
+  if (signal.aborted) stop();
+  signal.addEventListener('abort', stop, { once: true });
+  body.once('close', () => signal.removeEventListener('abort', stop));
+  return body;
+}

@@ -5,7 +5,7 @@ import { AnonymousCredential, ContainerClient, newPipeline, RestError, StorageSh
 import type { AccessPolicy } from '../../access/policy.js';
 import type { Struct } from '../../plugin.js';
 import { PluginError } from '../../plugin.js';
-import { type FileStore, type StoreContext, type StoreKind, secretString } from '../store.js';
+import { type FileStore, type StoreContext, type StoreKind, secretString, untilAborted } from '../store.js';
 
 const BLOB_HOST = '.blob.core.windows.net';
 
@@ -253,15 +253,6 @@ const redirected = (where: Location, status?: number) =>
     'ERROR_UNKNOWN',
     `${where.shown}: the endpoint redirected${status ? ` (HTTP ${status})` : ''} elsewhere, which is not followed`,
   );
-
-/** The body, destroyed when the task is aborted, so a cancelled read stops pulling bytes at once. */
-function untilAborted(body: Readable, signal: AbortSignal): Readable {
-  const stop = () => body.destroy(signal.reason);
-  if (signal.aborted) stop();
-  signal.addEventListener('abort', stop, { once: true });
-  body.once('close', () => signal.removeEventListener('abort', stop));
-  return body;
-}
 
 const REFUSED = new Set([
   'AuthenticationFailed',

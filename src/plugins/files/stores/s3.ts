@@ -5,7 +5,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, S3
 import type { AccessPolicy } from '../../access/policy.js';
 import type { Struct } from '../../plugin.js';
 import { PluginError } from '../../plugin.js';
-import { type FileStore, type StoreContext, type StoreKind, secretString } from '../store.js';
+import { type FileStore, type StoreContext, type StoreKind, secretString, untilAborted } from '../store.js';
 
 /**
  * `s3://bucket/prefix` locations: AWS S3, or any S3-compatible store (`secret_data.endpoint`).
@@ -166,15 +166,6 @@ function parse(url: string): { bucket: string; key: string } {
   const parsed = new URL(url);
   if (!parsed.hostname) throw new PluginError('ERROR_INVALID_PARAMETER', `"${url}" names no bucket (s3://bucket/prefix)`);
   return { bucket: parsed.hostname, key: decodeURIComponent(parsed.pathname.replace(/^\//, '')) };
-}
-
-/** The body, destroyed when the task is aborted, so a cancelled read stops pulling bytes at once. */
-function untilAborted(body: Readable, signal: AbortSignal): Readable {
-  const stop = () => body.destroy(signal.reason);
-  if (signal.aborted) stop();
-  signal.addEventListener('abort', stop, { once: true });
-  body.once('close', () => signal.removeEventListener('abort', stop));
-  return body;
 }
 
 const REFUSED = new Set([
