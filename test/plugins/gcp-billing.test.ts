@@ -10,151 +10,17 @@ import { chargeDay } from '../../src/plugins/exports/values.js';
 import { gcpDay, gcpRow, gcpSettings } from '../../src/plugins/gcp-billing/gcp-row.js';
 import { makeGcpBillingPlugin } from '../../src/plugins/gcp-billing/plugin.js';
 import type { CostInfo, PluginError } from '../../src/plugins/plugin.js';
-import { collectMonth } from '../helpers/export-sums.js';
+import { collectMonth, sums } from '../helpers/export-sums.js';
 import { BACKENDS, openTestStore } from '../helpers/backends.js';
 import { insertDataSource, makeTestEngine, testPlugins } from '../helpers/engine-fixture.js';
+import { ACCOUNT, type Item, type Json, flatCsv, items, jsonLines, label } from '../helpers/exports/gcp.js';
 
 /**
- * Cloud Billing exports to BigQuery, generated here from Google's schema: standard and detailed
- * (resource-level) rows over two months, credits of several types (some rows with none, null
- * or an empty list), tax, negative adjustment and rounding-error rows, rows of no project,
- * labels of resources, projects and Resource Manager tags, nulls omitted (as BigQuery's JSON
- * does) or written out, timestamps as BigQuery writes them (`… UTC`, with fractions) and ISO —
- * as JSON lines, gzip JSON lines and CSV flattened by a query. Sums per month and project are
- * computed from the generated values.
+ * The Cloud Billing export plugin over the generated exports of helpers/exports/gcp.ts: the
+ * standard table as JSON lines (nulls omitted) and underscore-named CSV, the detailed one as
+ * gzip JSON lines (nulls written) and dotted CSV; sums per month and project.
  */
-type Json = Record<string, unknown>;
-const ACCOUNT = '01A2B3-C4D5E6-F7A8B9';
-const PROJECTS = [
-  { id: 'shop-prod', number: '111111111111', name: 'Shop', labels: [{ key: 'team', value: 'platform' }] },
-  { id: 'shop-dev', number: '222222222222', name: null, labels: [] },
-  { id: 'data-lake', number: '333333333333', name: 'Data lake', labels: [{ key: 'cost-center', value: 'cc-7' }] },
-];
-const CREDIT_TYPES = 'SUSTAINED_USAGE_DISCOUNT COMMITTED_USAGE_DISCOUNT FREE_TIER PROMOTION COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE'.split(
-  ' ',
-);
-const COST_TYPES = ['regular', 'regular', 'regular', 'tax', 'regular', 'adjustment', 'regular', 'rounding error'];
-
-interface Item {
-  detailed: boolean;
-  record: Json;
-  month: string;
-  account: string;
-  cost: number;
-  credits: number;
-}
-
-const label = (key: string, value: string) => ({ key, value });
-const LOCATIONS = [
-  null,
-  { location: 'us', country: 'US', region: null, zone: null },
-  { location: 'us-central1', country: 'US', region: 'us-central1', zone: 'us-central1-a' },
-];
-const ADJUSTMENT = { description: 'Billing correction', mode: 'MANUAL_ADJUSTMENT', type: 'GENERAL_ADJUSTMENT' };
-/** BigQuery's JSON and CSV spelling of a TIMESTAMP, with microseconds when `fraction`. */
-const bq = (t: number, fraction: boolean) => `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')}${fraction ? '.250000' : ''} UTC`;
-
-function record(i: number, start: number, invoiceMonth: string): Json {
-  const detailed = i % 2 === 1;
-  const costType = COST_TYPES[i % COST_TYPES.length];
-  const project = costType === 'tax' && i % 3 === 0 ? null : PROJECTS[i % 3];
-  const cost = costType === 'adjustment' ? -((i % 3) + 1) / 2 : costType === 'rounding error' ? -1 / 64 : ((i % 13) + 1) / 8;
-  const credits =
-    costType !== 'regular' || i % 4 === 2
-      ? null
-      : i % 4 === 3
-        ? []
-        : [0, 1, 2].slice(0, 1 + (i % 3)).map((k) => ({
-            name: `${CREDIT_TYPES[(i + k) % CREDIT_TYPES.length]} credit`,
-            amount: -cost / 2 ** (k + 2),
-            full_name: k === 0 ? null : 'Some credit',
-            id: `credit-${(i + k) % CREDIT_TYPES.length}`,
-            type: CREDIT_TYPES[(i + k) % CREDIT_TYPES.length],
-          }));
-  const regular = costType === 'regular';
-  const hours = (i % 24) + 1;
-  const time = (t: number) => (i % 3 === 2 ? new Date(t).toISOString() : bq(t, i % 3 === 1));
-  return {
-    billing_account_id: ACCOUNT,
-    service: { id: i % 4 === 0 ? '95FF-2EF5-5EA1' : '6F81-5844-456A', description: i % 4 === 0 ? 'Cloud Storage' : 'Compute Engine' },
-    sku: { id: `SKU-${i % 9}`, description: `SKU ${i % 9}` },
-    usage_start_time: time(start),
-    usage_end_time: time(start + 3_600_000),
-    project: project && { ...project, ancestry_numbers: `/9/${project.number}/`, ancestors: [{ resource_name: 'organizations/9' }] },
-    labels: i % 3 === 0 ? [label('team', `t${i % 4}`), label('env', 'prod')] : [],
-    system_labels: i % 5 === 0 ? [{ key: 'compute.googleapis.com/machine_spec', value: 'e2-medium' }] : [],
-    location: LOCATIONS[Math.min(i % 11, 2)],
-    ...(detailed
-      ? { resource: i % 6 === 1 ? null : { name: `vm-${i}`, global_name: `//compute.googleapis.com/projects/p/instances/${i}` } }
-      : {}),
-    tags: i % 7 === 0 ? [{ key: 'env', value: 'production', inherited: true, namespace: '123456789012' }] : [],
-    price: { effective_price: String(cost / 4), tier_start_amount: '0', unit: 'hour', pricing_unit_quantity: 1 },
-    transaction_type: 'GOOGLE',
-    seller_name: null,
-    export_time: bq(start + 7_200_000, true),
-    cost,
-    currency: 'USD',
-    currency_conversion_rate: 1,
-    usage: { amount: regular ? hours : 0, unit: regular ? 'seconds' : null, amount_in_pricing_units: hours / 4, pricing_unit: 'hour' },
-    credits,
-    invoice: { month: invoiceMonth },
-    cost_type: costType,
-    adjustment_info: costType === 'adjustment' ? { ...ADJUSTMENT, id: `adj-${i}` } : null,
-    cost_at_list: i % 10 === 5 ? null : cost * 1.25,
-  };
-}
-
-function items(): Item[] {
-  const out: Item[] = [];
-  const add = (i: number, start: number, invoiceMonth: string) => {
-    const r = record(i, start, invoiceMonth);
-    if (i >= 320) r.sku = { id: `SKU-${i}`, description: 'Edge of the month' };
-    const credits = ((r.credits as { amount: number }[] | null) ?? []).reduce((sum, c) => sum + c.amount, 0);
-    const project = r.project as { id: string } | null;
-    const month = new Date(start).toISOString().slice(0, 7);
-    out.push({ detailed: i % 2 === 1, record: r, month, account: project?.id ?? ACCOUNT, cost: r.cost as number, credits });
-  };
-  for (let i = 0; i < 320; i++) {
-    const month = Math.floor(i / 2) % 2 === 0 ? 6 : 7;
-    add(i, Date.UTC(2025, month, 1 + ((i * 7) % 31), i % 24), `20250${month + 1}`);
-  }
-  // Usage that starts on the last hour of July and ends in August is July's (FOCUS), and so is
-  // late-reported July usage that Google invoices in August.
-  add(320, Date.UTC(2025, 6, 31, 23), '202507');
-  add(321, Date.UTC(2025, 6, 30, 5), '202508');
-  return out;
-}
-
-/** BigQuery's JSON lines: NULL fields left out (`omit`), or written as null. */
-function jsonLines(list: Item[], omit: boolean): string {
-  const replacer = omit ? (_key: string, value: unknown) => (value === null ? undefined : value) : undefined;
-  return `${list.map((item) => JSON.stringify(item.record, replacer)).join('\n')}\n`;
-}
-
-/** The columns of a flattening query: nested fields by their path, repeated ones as JSON. */
-const LEAVES = `billing_account_id service.id service.description sku.id sku.description usage_start_time usage_end_time
-  project.id project.number project.name project.labels labels system_labels location.location location.country location.region
-  location.zone resource.name resource.global_name tags price.effective_price transaction_type export_time cost currency
-  currency_conversion_rate usage.amount usage.unit usage.amount_in_pricing_units usage.pricing_unit credits invoice.month cost_type
-  adjustment_info.type adjustment_info.description cost_at_list`.split(/\s+/);
-
-/** What `EXPORT DATA … format='CSV' AS SELECT service.description AS service_description, TO_JSON_STRING(labels) AS labels, …` writes. */
-function flatCsv(list: Item[], dotted: boolean, leaves = LEAVES): string {
-  const get = (r: Json, path: string) => path.split('.').reduce<unknown>((v, k) => (v as Json | null)?.[k], r);
-  const cell = (v: unknown) => {
-    const text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  const header = leaves.map((p) => (dotted ? p : p.replace('.', '_')));
-  return `${[header.join(','), ...list.map((item) => leaves.map((p) => cell(get(item.record, p))).join(','))].join('\n')}\n`;
-}
-
 const round = (n: number) => Math.round(n * 1e9) / 1e9;
-function sums(rows: { cost?: number; month: string; account: string }[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of rows) out[`${r.month} ${r.account}`] = round((out[`${r.month} ${r.account}`] ?? 0) + (r.cost ?? 0));
-  return out;
-}
 
 describe('gcp-billing-export plugin', () => {
   let dir: string;
@@ -166,7 +32,11 @@ describe('gcp-billing-export plugin', () => {
   const collect = (name: string, month: string, options: Record<string, unknown> = {}) => collectMonth(plugin(), url(name), month, options);
   const all = async (name: string, options = {}) =>
     (await collect(name, '2025-07', options)).concat(await collect(name, '2025-08', options));
-  const expected = (credits: boolean) => sums(ITEMS.map((i) => ({ ...i, cost: i.cost + (credits ? i.credits : 0) })));
+  const expected = (credits: boolean) =>
+    sums(
+      ITEMS.map((i) => ({ ...i, cost: i.cost + (credits ? i.credits : 0) })),
+      1e9,
+    );
   const bySku = (rows: CostInfo[], sku: string) => rows.filter((r) => r.additional_info?.['SKU ID'] === sku);
   const tasks = (base_url: string | string[]) => plugin().getTasks({ options: { base_url }, secret_data: {}, domain_id: 'd' });
   const FILES = [
@@ -279,7 +149,7 @@ describe('gcp-billing-export plugin', () => {
           month: r.billed_date!.slice(0, 7),
           account: String(r.additional_info?.['Account ID']),
         }));
-        assert.deepEqual(sums(got), expected(measure === 'with_credits'), files.join(' + '));
+        assert.deepEqual(sums(got, 1e9), expected(measure === 'with_credits'), files.join(' + '));
       }
       assert.ok(ITEMS.some((i) => i.cost < 0) && ITEMS.some((i) => i.credits < 0), 'negative adjustments and credits are in the sums');
     });
@@ -361,7 +231,7 @@ describe('gcp-billing-export plugin', () => {
              FROM published_cost WHERE data_source_id = $1 GROUP BY 1, 2`,
           [ds.data_source_id],
         );
-        assert.deepEqual(sums(stored), expected(true));
+        assert.deepEqual(sums(stored, 1e9), expected(true));
         assert.equal(
           stored.reduce((n, r) => n + r.rows, 0),
           ITEMS.length,
