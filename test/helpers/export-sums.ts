@@ -33,18 +33,18 @@ export async function loadAll(plugin: PluginClient, options: Struct, secret: Str
   };
 }
 
-/** A sync through the engine on `backend`; the published rows' sums per month and account. */
+/** A sync through the engine on `backend` (`secret` sealed as the data source's); the published rows' sums per month and account. */
 export async function publishedSums(
   backend: Backend,
   pluginId: string,
   plugin: PluginClient,
   options: Struct,
-  precision = 1e6,
+  { precision = 1e6, secret }: { precision?: number; secret?: Struct } = {},
 ): Promise<Record<string, number>> {
   const store = await openTestStore(backend);
-  const { engine } = makeTestEngine(store.db, { retentionMonths: 0 }, testPlugins({ [pluginId]: plugin }));
+  const { engine, secrets } = makeTestEngine(store.db, { retentionMonths: 0 }, testPlugins({ [pluginId]: plugin }));
   try {
-    const ds = await insertDataSource(store.db, options, { pluginId });
+    const ds = await insertDataSource(store.db, options, { pluginId, secretData: secret, secrets });
     engine.start();
     const job = await engine.sync(ds, { syncMode: 'MANUAL' });
     assert.equal((await engine.waitForJob(job.job_id, { timeoutMs: 30_000 })).status, 'SUCCESS');

@@ -1,5 +1,5 @@
 import { checkCurrency } from '../exports/export-plugin.js';
-import { chargeDay, number, present } from '../exports/values.js';
+import { chargeDay, lacksColumn, number, present } from '../exports/values.js';
 import type { CostInfo } from '../plugin.js';
 import { isPrototypeKey } from '../../query/input.js';
 import { PluginError } from '../plugin.js';
@@ -65,7 +65,7 @@ function amount(values: Record<string, string>, column: string, row: number): nu
 function cost(values: Record<string, string>, row: number, measure: CostMeasure): number {
   if (measure !== 'amortized') {
     const column = MEASURE_COLUMN[measure];
-    if (values[column] === undefined)
+    if (lacksColumn(values, values[column] !== undefined))
       throw new PluginError('ERROR_REQUIRED_PARAMETER', `row ${row}: Required parameter. (key = ${column})`);
     return amount(values, column, row);
   }

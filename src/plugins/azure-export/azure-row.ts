@@ -1,5 +1,5 @@
 import { checkCurrency, choiceOption, currencyOption } from '../exports/export-plugin.js';
-import { chargeDay, number } from '../exports/values.js';
+import { chargeDay, lacksColumn, number } from '../exports/values.js';
 import type { CostInfo, Struct } from '../plugin.js';
 import { PluginError } from '../plugin.js';
 import { type AzureField, hasColumn, pick, SPELLED } from './azure-columns.js';
@@ -45,7 +45,7 @@ export function azureDay(values: Record<string, string>, row: number): string {
 
 function cost(values: Record<string, string>, row: number, measure: CostMeasure): number {
   const field = MEASURE_FIELD[measure];
-  if (!hasColumn(values, field)) {
+  if (lacksColumn(values, hasColumn(values, field))) {
     if (measure === 'usd') {
       throw new PluginError(
         'ERROR_REQUIRED_PARAMETER',

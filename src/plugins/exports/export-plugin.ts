@@ -5,6 +5,7 @@ import { flatRecord, fileRecords } from '../files/records.js';
 import { storeFor } from '../files/locations.js';
 import { baseUrls, pages } from '../files/options.js';
 import type { CostInfo, PluginClient, Struct } from '../plugin.js';
+import { markSparse } from './values.js';
 import { PluginError } from '../plugin.js';
 
 /**
@@ -48,8 +49,12 @@ export function makeExportPlugin<Settings extends { currency: string }, Values e
 ): PluginClient {
   const rename = renamer(format.column);
   async function* records(url: string, secret: Struct, signal: AbortSignal) {
-    for await (const { values, row } of fileRecords(url, storeFor(url, { access, secret }), signal)) {
-      yield { values: (format.shape === 'nested' ? values : flatRecord(values, rename)) as Values, row };
+    for await (const { values, row, sparse } of fileRecords(url, storeFor(url, { access, secret }), signal)) {
+      if (format.shape === 'nested') yield { values: values as Values, row };
+      else {
+        const flat = flatRecord(values, rename);
+        yield { values: (sparse ? markSparse(flat) : flat) as Values, row };
+      }
     }
   }
   return {

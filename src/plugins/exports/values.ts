@@ -2,6 +2,22 @@ import { PluginError } from '../plugin.js';
 
 /** Values as billing exports write them: empty markers, numbers, timestamps. Errors name the row. */
 
+const SPARSE = Symbol('sparse record');
+
+/**
+ * Marks a record of a file without a header (JSON lines): it leaves out the fields it has no
+ * value for, so a field it lacks is empty, not a column missing from the file.
+ */
+export function markSparse<T extends object>(values: T): T {
+  (values as { [SPARSE]?: true })[SPARSE] = true;
+  return values;
+}
+
+/** Whether a record shows its file lacks a required column (`has`: the record has it); a sparse record never does. */
+export function lacksColumn(values: object, has: boolean): boolean {
+  return !has && !(SPARSE in values);
+}
+
 /** A value as exports write it: trimmed by the parser; `NULL` / `null` is no value. */
 export function present(value: string | undefined): string {
   return value === undefined || /^null$/i.test(value) ? '' : value;

@@ -7,10 +7,14 @@ import { parquetValues } from './containers/parquet.js';
 import { type Content, isCorruptGzip, peek, sniff } from './containers/sniff.js';
 import type { FileStore } from './store.js';
 
-/** One record of an export file and its 1-based row number (a CSV header is row 0). */
+/**
+ * One record of an export file and its 1-based row number (a CSV header is row 0). `sparse`:
+ * the file has no header (JSON lines), so a record leaves out the fields it has no value for.
+ */
 export interface FileRecord<Values = Record<string, unknown>> {
   readonly values: Values;
   readonly row: number;
+  readonly sparse: boolean;
 }
 
 /**
@@ -36,10 +40,10 @@ export async function* fileRecords(url: string, store: FileStore, signal: AbortS
       ({ content, bytes } = await sniff(gunzip));
       streams.push(gunzip, bytes);
     }
-    const values = valuesOf(content, bytes, url, store, signal);
-    for await (const record of values) {
+    const { records, sparse } = await recordsOf(content, bytes, url, store, signal);
+    for await (const values of records) {
       row++;
-      yield { values: record, row };
+      yield { values, row, sparse };
     }
   } catch (error) {
     if (signal.aborted) throw signal.reason;
@@ -57,33 +61,28 @@ export async function* fileRecords(url: string, store: FileStore, signal: AbortS
   }
 }
 
-function valuesOf(
-  content: Content,
-  bytes: Readable,
-  url: string,
-  store: FileStore,
-  signal: AbortSignal,
-): AsyncIterable<Record<string, unknown>> {
+interface Records {
+  readonly records: AsyncIterable<Record<string, unknown>>;
+  readonly sparse: boolean;
+}
+
+/** Parquet by its bytes; of text, JSON lines when the first character that is not a space or a BOM is `{`, CSV otherwise. */
+async function recordsOf(content: Content, bytes: Readable, url: string, store: FileStore, signal: AbortSignal): Promise<Records> {
   if (content === 'parquet') {
     bytes.destroy();
-    return parquetValues(url, store, signal);
+    return { records: parquetValues(url, store, signal), sparse: false };
   }
   if (content === 'binary') {
     throw new PluginError('ERROR_INVALID_PARAMETER', `${url} holds binary content, not CSV, JSON lines or Parquet`);
   }
-  return textValues(bytes, url);
-}
-
-/** JSON lines when the first character that is not a space or a BOM is `{`; CSV otherwise. */
-async function* textValues(text: Readable, url: string): AsyncGenerator<Record<string, unknown>> {
   const firstCharacter = (head: Buffer) =>
     head
       .toString('utf8')
       .replace(/^\uFEFF/, '')
       .trimStart()
       .charAt(0);
-  const { head, bytes } = await peek(text, (seen) => firstCharacter(seen) !== '' || seen.length > 65536);
-  yield* firstCharacter(head) === '{' ? jsonLines(bytes, url) : csvValues(bytes, url);
+  const { head, bytes: text } = await peek(bytes, (seen) => firstCharacter(seen) !== '' || seen.length > 65536);
+  return firstCharacter(head) === '{' ? { records: jsonLines(text, url), sparse: true } : { records: csvValues(text, url), sparse: false };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { CostInfo } from '../plugin.js';
 import { PluginError } from '../plugin.js';
 import { checkCurrency } from '../exports/export-plugin.js';
-import { chargeDay, number, present } from '../exports/values.js';
+import { chargeDay, lacksColumn, number, present } from '../exports/values.js';
 import { parseTags } from './tags.js';
 
 /**
@@ -41,7 +41,7 @@ export interface FocusSettings {
 
 export function focusRow(values: Record<string, string>, row: number, billedDate: string, settings: FocusSettings): CostInfo {
   const cost = present(values[settings.costColumn]);
-  if (values[settings.costColumn] === undefined) {
+  if (lacksColumn(values, values[settings.costColumn] !== undefined)) {
     throw new PluginError('ERROR_REQUIRED_PARAMETER', `row ${row}: Required parameter. (key = ${settings.costColumn})`);
   }
   checkCurrency(present(values.BillingCurrency), settings.currency, 'BillingCurrency', row);

@@ -1,6 +1,6 @@
 import { isPrototypeKey } from '../../query/input.js';
 import { checkCurrency, choiceOption, currencyOption } from '../exports/export-plugin.js';
-import { chargeDay, number, present } from '../exports/values.js';
+import { chargeDay, lacksColumn, number, present } from '../exports/values.js';
 import type { CostInfo, Struct } from '../plugin.js';
 import { PluginError } from '../plugin.js';
 import { hasColumn, OCI_SPELLED, type OciField, pick, TAG_PREFIX } from './oci-columns.js';
@@ -81,7 +81,7 @@ const DATA: OciField[] = ['myCost', 'myCostOverage', 'unitPrice', 'unitPriceOver
 
 export function ociRow(values: Record<string, string>, row: number, day: string, settings: OciSettings): CostInfo {
   const field = MEASURE_FIELD[settings.costMeasure];
-  if (!hasColumn(values, field)) {
+  if (lacksColumn(values, hasColumn(values, field))) {
     throw new PluginError('ERROR_REQUIRED_PARAMETER', `row ${row}: Required parameter. (key = ${OCI_SPELLED[field]})`);
   }
   checkCurrency(pick(values, 'currency'), settings.currency, OCI_SPELLED.currency, row);
