@@ -20,7 +20,7 @@ export function lacksColumn(values: object, has: boolean): boolean {
 
 /** A value as exports write it: trimmed by the parser; `NULL` / `null` is no value. */
 export function present(value: string | undefined): string {
-  return value === undefined || /^null$/i.test(value) ? '' : value;
+  return value === undefined || (value.length === 4 && /^null$/i.test(value)) ? '' : value;
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -31,9 +31,24 @@ const US = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s
  * without seconds, fractions, `Z`, ` UTC` (BigQuery writes TIMESTAMP as `2025-08-01 07:00:00 UTC`)
  * or an offset (no zone means UTC, as FOCUS requires), a bare date, and US dates
  * `MM/DD/YYYY[ hh:mm[:ss][ AM|PM]]`.
+ *
+ * Exports repeat their timestamps (every line of an hour has the same), so the days of the
+ * last DAY_CACHE_SIZE distinct values are remembered; a value that is not a date is not.
  */
 export function chargeDay(raw: string | undefined, column: string, row: number): string {
   const value = present(raw);
+  const known = days.get(value);
+  if (known !== undefined) return known;
+  const day = parseDay(value, column, row);
+  if (days.size >= DAY_CACHE_SIZE) days.clear();
+  days.set(value, day);
+  return day;
+}
+
+const DAY_CACHE_SIZE = 4096;
+const days = new Map<string, string>();
+
+function parseDay(value: string, column: string, row: number): string {
   const iso = ISO.exec(value);
   const us = iso ? null : US.exec(value);
   let time: number | undefined;

@@ -11,18 +11,30 @@ import { parseTags } from './tags.js';
  * write it) is an empty value. The account (`SubAccountId`, else `BillingAccountId`) is also
  * `additional_info["Account ID"]`, where upstream's plugins put it. Errors name the row.
  */
-const MAPPED: Record<string, keyof CostInfo> = {
-  ConsumedQuantity: 'usage_quantity',
-  ConsumedUnit: 'usage_unit',
-  ProviderName: 'provider',
-  RegionId: 'region_code',
-  ServiceName: 'product',
-  SkuId: 'usage_type',
-  ResourceId: 'resource',
-  Tags: 'tags',
-  ChargePeriodStart: 'billed_date',
-};
-const NUMERIC = /(Cost|Quantity|UnitPrice)$/;
+const MAPPED = new Map<string, keyof CostInfo>([
+  ['ConsumedQuantity', 'usage_quantity'],
+  ['ConsumedUnit', 'usage_unit'],
+  ['ProviderName', 'provider'],
+  ['RegionId', 'region_code'],
+  ['ServiceName', 'product'],
+  ['SkuId', 'usage_type'],
+  ['ResourceId', 'resource'],
+  ['Tags', 'tags'],
+  ['ChargePeriodStart', 'billed_date'],
+]);
+/** The mapped text columns, copied as they are. */
+const TEXT_FIELDS = [...MAPPED].filter(([, field]) => field !== 'usage_quantity' && field !== 'tags' && field !== 'billed_date');
+
+/** Whether a column is a FOCUS number (costs, quantities, prices): decided once per column name. */
+const numericColumns = new Map<string, boolean>();
+function isNumeric(column: string): boolean {
+  let numeric = numericColumns.get(column);
+  if (numeric === undefined) {
+    numeric = /(Cost|Quantity|UnitPrice)$/.test(column);
+    if (numericColumns.size < 10_000) numericColumns.set(column, numeric);
+  }
+  return numeric;
+}
 
 /** The cost measures a FOCUS row has; `options.cost_column` picks one (default BilledCost). */
 export const COST_COLUMNS = ['BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost'] as const;
@@ -54,15 +66,14 @@ export function focusRow(values: Record<string, string>, row: number, billedDate
   };
   const quantity = present(values.ConsumedQuantity);
   if (quantity) out.usage_quantity = number(quantity, 'ConsumedQuantity', row);
-  for (const [column, field] of Object.entries(MAPPED)) {
-    if (field === 'usage_quantity' || field === 'tags' || field === 'billed_date') continue;
+  for (const [column, field] of TEXT_FIELDS) {
     const value = present(values[column]);
     if (value) (out as Record<string, unknown>)[field] = value;
   }
-  for (const [column, raw] of Object.entries(values)) {
-    const value = present(raw);
-    if (column in MAPPED || column === settings.costColumn || value === '') continue;
-    if (NUMERIC.test(column)) out.data![column] = number(value, column, row);
+  for (const column in values) {
+    const value = present(values[column]);
+    if (value === '' || MAPPED.has(column) || column === settings.costColumn) continue;
+    if (isNumeric(column)) out.data![column] = number(value, column, row);
     else out.additional_info![column] = value;
   }
   const account = present(values.SubAccountId) || present(values.BillingAccountId);
