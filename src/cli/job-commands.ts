@@ -1,6 +1,6 @@
-import { formatTimestamp } from '../domain/time.js';
 import { followJob, reportOutcome, type JobWire } from './progress.js';
 import { connect, type RemoteOptions } from './remote.js';
+import { formatWhen } from './table.js';
 
 export interface JobOptions extends RemoteOptions {
   json?: boolean;
@@ -22,7 +22,6 @@ export async function jobCancelCommand(jobId: string, options: JobOptions): Prom
   const remote = await connect(options);
   const job = await remote.call<JobWire>('/cost-analysis/v1/job/cancel', { job_id: jobId });
   if (options.json) process.stdout.write(JSON.stringify(job, null, 2) + '\n');
-  else
-    process.stdout.write(`job ${job.job_id} ${job.status} at ${formatTimestamp(job.finished_at ?? new Date())}; its rows were removed\n`);
+  else process.stdout.write(`job ${job.job_id} ${job.status} at ${formatWhen(job.finished_at ?? new Date())}; its rows were removed\n`);
   return 0;
 }

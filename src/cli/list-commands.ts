@@ -1,7 +1,7 @@
-import { formatTimestamp } from '../domain/time.js';
 import type { DataSourceWire, JobWire, TaskWire } from './api-answers.js';
+import { limitOption, statusOption } from './options.js';
 import { connect, type Remote, type RemoteOptions } from './remote.js';
-import { formatCount, formatDuration, formatTable } from './table.js';
+import { counted, formatCount, formatDuration, formatTable, formatWhen as when } from './table.js';
 
 export interface ListOptions extends RemoteOptions {
   json?: boolean;
@@ -10,19 +10,17 @@ export interface ListOptions extends RemoteOptions {
   status?: string;
 }
 
-function page(options: ListOptions) {
-  const limit = Number(options.limit ?? 20);
-  return { page: { start: 1, limit: Number.isInteger(limit) && limit > 0 ? limit : 20 }, sort: [{ key: 'created_at', desc: true }] };
-}
-
-const when = (value: unknown) => (typeof value === 'string' ? formatTimestamp(value)!.replace('T', ' ').slice(0, 19) : '');
-
-/** `costsync jobs`: newest first, as a table or `--json`. */
+/** `costsync jobs`: newest first, as a table or `--json`; a data source that does not exist is an error, not an empty table. */
 export async function jobsCommand(options: ListOptions): Promise<number> {
+  const limit = limitOption(options.limit);
+  const status = statusOption(options.status);
   const remote = await connect(options);
-  const body: Record<string, unknown> = { query: page(options) };
-  if (options.dataSource) body.data_source_id = options.dataSource;
-  if (options.status) body.status = options.status;
+  const body: Record<string, unknown> = { query: { page: { start: 1, limit }, sort: [{ key: 'created_at', desc: true }] } };
+  if (options.dataSource) {
+    await remote.call('/cost-analysis/v1/data-source/get', { data_source_id: options.dataSource });
+    body.data_source_id = options.dataSource;
+  }
+  if (status) body.status = status;
   const answer = await remote.call<{ results: JobWire[]; total_count: number }>('/cost-analysis/v1/job/list', body);
   if (options.json) return print(JSON.stringify(answer, null, 2));
   const rows = await rowsByJob(
@@ -42,7 +40,7 @@ export async function jobsCommand(options: ListOptions): Promise<number> {
         j.created_at ? formatDuration((j.finished_at ? Date.parse(j.finished_at) : Date.now()) - Date.parse(j.created_at)) : '',
         j.error_code ?? '',
       ]),
-    ) + `\n${answer.results.length} of ${answer.total_count} jobs`,
+    ) + `\n${answer.results.length} of ${counted(answer.total_count, 'job')}`,
   );
 }
 
@@ -91,13 +89,14 @@ export async function dataSourcesCommand(options: ListOptions): Promise<number> 
         last[i]?.job_id ?? '',
         last[i]?.status ?? '',
       ]),
-    ) + `\n${answer.total_count} data sources`,
+    ) + `\n${counted(answer.total_count, 'data source')}`,
   );
 }
 
-/** `costsync tasks <job_id>`: the job's tasks in plan order. */
+/** `costsync tasks <job_id>`: the job's tasks in plan order; a job that does not exist is an error. */
 export async function tasksCommand(jobId: string, options: ListOptions): Promise<number> {
   const remote = await connect(options);
+  await remote.call('/cost-analysis/v1/job/get', { job_id: jobId });
   const answer = await remote.call<{ results: TaskWire[]; total_count: number }>('/cost-analysis/v1/job-task/list', {
     job_id: jobId,
     query: { sort: [{ key: 'created_at' }] },
@@ -116,7 +115,7 @@ export async function tasksCommand(jobId: string, options: ListOptions): Promise
         when(t.finished_at),
         t.error_code ? `${t.error_code}: ${t.error_message ?? ''}` : '',
       ]),
-    ) + `\n${answer.total_count} tasks`,
+    ) + `\n${counted(answer.total_count, 'task')}`,
   );
 }
 

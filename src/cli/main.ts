@@ -7,6 +7,7 @@ import { RemoteError } from './remote.js';
 import { serveCommand, workerCommand } from './serve-command.js';
 import { syncCommand } from './sync-command.js';
 import { tokenCommand } from './token-command.js';
+import { packageVersion } from './version.js';
 
 const remoteOptions = (command: Command) =>
   command
@@ -30,6 +31,7 @@ const run: RunAction =
 
 const program = new Command('costsync')
   .description('Collects cloud cost data through SpaceONE-compatible data-source plugins.')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError()
   .addHelpText(
     'after',

@@ -2,7 +2,7 @@ import type { JobWire, TaskWire } from './api-answers.js';
 import type { Remote } from './remote.js';
 
 export type { JobWire } from './api-answers.js';
-import { formatCount, formatDuration } from './table.js';
+import { counted, formatCount, formatDuration } from './table.js';
 
 export interface Followed {
   job: JobWire;
@@ -27,7 +27,7 @@ const PLAIN_EVERY_MS = 2000;
 export async function followJob(remote: Remote, jobId: string, out: Out, startedAt = Date.now()): Promise<Followed> {
   const live = out.isTTY === true;
   const onInterrupt = () => {
-    out.write(`${live ? '\n' : ''}stopped watching; job ${jobId} keeps running (costsync job cancel ${jobId} stops it)\n`);
+    out.write(`${live ? '\n' : ''}stopped watching; job ${jobId} keeps running (${remote.hint(`job cancel ${jobId}`)} stops it)\n`);
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
@@ -90,14 +90,14 @@ function progressLine(job: JobWire, rows: number, elapsedMs: number): string {
 /** What retention removed when the job was published, and how to keep more. */
 export function retentionNote(job: JobWire): string {
   const count = job.retention_deleted_count ?? 0;
-  return `  retention removed ${formatCount(count)} ${count === 1 ? 'row' : 'rows'} billed before ${job.retained_from ?? 'the retention period'} (keep more with the data source's retention_months, or COSTSYNC_RETENTION_MONTHS; 0 keeps all)`;
+  return `  retention removed ${counted(count, 'row')} billed before ${job.retained_from ?? 'the retention period'} (keep more with the data source's retention_months, or COSTSYNC_RETENTION_MONTHS; 0 keeps all)`;
 }
 
 export function reportOutcome(followed: Followed, out: Out): number {
   const { job, rows } = followed;
   const elapsed = formatDuration(followed.elapsedMs);
   if (job.status === 'SUCCESS') {
-    out.write(`job ${job.job_id} SUCCESS in ${elapsed}: ${job.total_tasks ?? 0} tasks, ${formatCount(rows)} rows\n`);
+    out.write(`job ${job.job_id} SUCCESS in ${elapsed}: ${counted(job.total_tasks ?? 0, 'task')}, ${counted(rows, 'row')}\n`);
     if (job.retention_deleted_count) out.write(`${retentionNote(job)}\n`);
     return 0;
   }

@@ -1,13 +1,14 @@
 import { loadConfig } from '../config/config.js';
 import { ROLE } from '../domain/status.js';
 import { issueToken } from '../auth/tokens.js';
-import { readOrCreateKey } from '../secrets/key-file.js';
+import { readKey } from '../secrets/key-file.js';
 
 /**
  * The CLI talks to a running costsync over its REST API: `--url` (or COSTSYNC_URL, default
  * http://127.0.0.1:<COSTSYNC_HTTP_PORT>) and `--token` (or COSTSYNC_TOKEN). Without a token,
  * it signs a short-lived DOMAIN_ADMIN token for `--domain` with the local data directory's key,
- * which a server started from the same directory accepts.
+ * which a server started from the same directory accepts; it never creates one (a new key
+ * would sign tokens no server accepts, and a read command must not leave files behind).
  */
 export interface RemoteOptions {
   url?: string;
@@ -17,6 +18,8 @@ export interface RemoteOptions {
 
 export interface Remote {
   readonly url: string;
+  /** `costsync <args>` as the user would type it to reach the same server (with `--url` when it is not the default). */
+  hint(args: string): string;
   call<T = Record<string, unknown>>(path: string, body?: Record<string, unknown>): Promise<T>;
 }
 
@@ -32,10 +35,12 @@ export class RemoteError extends Error {
 
 export async function connect(options: RemoteOptions): Promise<Remote> {
   const config = loadConfig();
-  const url = (options.url ?? process.env.COSTSYNC_URL ?? `http://${config.http.host}:${config.http.port}`).replace(/\/$/, '');
-  const token = options.token ?? process.env.COSTSYNC_TOKEN ?? (await localToken(options.domain ?? 'domain-demo'));
+  const fallback = `http://${config.http.host}:${config.http.port}`;
+  const url = (options.url || process.env.COSTSYNC_URL || fallback).replace(/\/$/, '');
+  const token = options.token || process.env.COSTSYNC_TOKEN || (await localToken(options.domain ?? 'domain-demo'));
   return {
     url,
+    hint: (args) => `costsync ${args}${url === fallback ? '' : ` --url ${url}`}`,
     async call<T>(path: string, body: Record<string, unknown> = {}) {
       let response: Response;
       try {
@@ -63,6 +68,13 @@ export async function connect(options: RemoteOptions): Promise<Remote> {
 
 async function localToken(domainId: string): Promise<string> {
   const config = loadConfig();
-  const key = config.tokenSecret ? new TextEncoder().encode(config.tokenSecret) : readOrCreateKey(config.dataDir, 'token.key');
+  const key = config.tokenSecret ? new TextEncoder().encode(config.tokenSecret) : readKey(config.dataDir, 'token.key');
+  if (!key) {
+    throw new RemoteError(
+      0,
+      'ERROR_AUTHENTICATE_FAILURE',
+      `no token: pass --token or set COSTSYNC_TOKEN (\`costsync token --domain ${domainId} --role DOMAIN_ADMIN\` in the server's data directory prints one), or run where the server keeps its data (${config.dataDir} has no token.key; COSTSYNC_DATA_DIR)`,
+    );
+  }
   return issueToken(key, { domainId, role: ROLE.DOMAIN_ADMIN, ttlSeconds: 600 });
 }

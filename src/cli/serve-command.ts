@@ -5,6 +5,7 @@ import { issueToken } from '../auth/tokens.js';
 import { loadConfig } from '../config/config.js';
 import { bootstrapDemo, DEMO_ADMIN, describeDemoJob } from './demo.js';
 import { cliLogger } from './pretty-log.js';
+import { counted } from './table.js';
 
 /**
  * `costsync serve`: the REST API with the dashboard, the gRPC API, the workers, the reaper and
@@ -16,9 +17,22 @@ export async function serveCommand(): Promise<void> {
   const config = loadConfig();
   const ctx = await openApp(config, { log: cliLogger() });
   const app = buildRestApp(ctx);
+  const http = `${config.http.host}:${config.http.port}`;
+  let grpc: Awaited<ReturnType<typeof startGrpcServer>>;
+  let binding = `the REST API on ${http} (COSTSYNC_HTTP_PORT)`;
+  try {
+    await app.listen({ host: config.http.host, port: config.http.port });
+    binding = `the gRPC API on ${config.grpc.host}:${config.grpc.port} (COSTSYNC_GRPC_PORT; 0 picks a free one)`;
+    grpc = await startGrpcServer(ctx, config.grpc.port);
+  } catch (error) {
+    // Nothing has started yet: close what is open and fail, rather than run half a server.
+    await app.close().catch(() => {});
+    await ctx.close();
+    const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || /No address added/.test((error as Error).message);
+    process.stderr.write(`costsync: cannot serve ${binding}: ${inUse ? 'the port is already in use' : (error as Error).message}\n`);
+    process.exit(1);
+  }
   ctx.engine.start();
-  await app.listen({ host: config.http.host, port: config.http.port });
-  const grpc = await startGrpcServer(ctx, config.grpc.port);
   const url = `http://${config.http.host}:${config.http.port}`;
   const where = config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`;
   const say = (line: string) => process.stdout.write(line + '\n');
@@ -64,7 +78,7 @@ export async function workerCommand(): Promise<void> {
   }
   const ctx = await openApp(config, { log: cliLogger() });
   ctx.engine.start();
-  process.stdout.write(`costsync worker ${config.engine.workerId} running ${config.engine.concurrency} task(s) at a time\n`);
+  process.stdout.write(`costsync worker ${config.engine.workerId} running ${counted(config.engine.concurrency, 'task')} at a time\n`);
   const stop = async () => {
     await ctx.engine.stop();
     await ctx.close();

@@ -14,6 +14,19 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** `1 job`, `2 jobs`, `1,204 rows`. */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${formatCount(n)} ${n === 1 ? noun : plural}`;
+}
+
+/** Every timestamp the CLI prints, in one form with its zone: `2026-12-03 16:37:48 UTC`. */
+export function formatWhen(value: Date | string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '';
+  const time = typeof value === 'string' ? Date.parse(value) : value.getTime();
+  if (Number.isNaN(time)) return String(value);
+  return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   const s = ms / 1000;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -16,6 +16,16 @@ export function readOrCreateKey(dataDir: string, name: string, bytes = 32): Buff
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+  return parseKey(path, bytes);
+}
+
+/** The key in `<dataDir>/<name>` if there is one; nothing is created. */
+export function readKey(dataDir: string, name: string, bytes = 32): Buffer | undefined {
+  const path = join(dataDir, name);
+  return existsSync(path) ? parseKey(path, bytes) : undefined;
+}
+
+function parseKey(path: string, bytes: number): Buffer {
   const hex = readFileSync(path, 'utf8').trim();
   if (!/^[0-9a-f]+$/i.test(hex) || hex.length !== bytes * 2) {
     throw new Error(`${path} is not a ${bytes}-byte hex key; delete it to have a new one made`);

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 
 export const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 const REPO = join(import.meta.dirname, '../..');
+/** tsx's loader by its URL, so that the CLI runs from source whatever the working directory. */
+const TSX = import.meta.resolve('tsx');
 
 export interface CliResult {
   readonly code: number | null;
@@ -10,15 +12,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `costsync <args>` (from source) to completion. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return collect(process.execPath, ['--import', 'tsx', CLI, ...args], { NO_COLOR: '1', ...env });
+/** Runs `costsync <args>` (from source) to completion, from the repository root or `cwd`. */
+export function runCli(args: string[], env: Record<string, string> = {}, cwd = REPO): Promise<CliResult> {
+  return collect(process.execPath, ['--import', TSX, CLI, ...args], { NO_COLOR: '1', ...env }, cwd);
 }
 
-/** Runs a program to completion from the repository root, keeping what it printed. */
-function collect(program: string, args: string[], env: Record<string, string>): Promise<CliResult> {
+/** Runs a program to completion, keeping what it printed. */
+function collect(program: string, args: string[], env: Record<string, string>, cwd = REPO): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
