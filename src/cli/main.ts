@@ -7,7 +7,7 @@ import { RemoteError } from './remote.js';
 import { serveCommand, workerCommand } from './serve-command.js';
 import { syncCommand } from './sync-command.js';
 import { tokenCommand } from './token-command.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../config/version.js';
 
 const remoteOptions = (command: Command) =>
   command

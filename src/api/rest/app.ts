@@ -1,5 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app/context.js';
+import { collectRoutes } from '../openapi/route-doc.js';
+import { registerApiReference } from './api-reference.js';
 import { requireAuthentication } from './auth.js';
 import { costRoutes } from './cost-routes.js';
 import { dataSourceAccountRoutes } from './data-source-account-routes.js';
@@ -16,7 +18,7 @@ import { registerWebStatic } from './web-static.js';
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
- * The REST API. Health, metrics and the dashboard's files are open; every API route sits in one encapsulated context
+ * The REST API. Health, metrics, the API reference (/openapi.json, /docs) and the dashboard's files are open; every API route sits in one encapsulated context
  * whose `onRequest` hook turns the bearer token into `request.principal` before anything
  * else runs. Nothing here decides visibility: services do, through auth/scope.ts.
  */
@@ -29,8 +31,10 @@ export function buildRestApp(ctx: AppContext): FastifyInstance {
     frameworkErrors,
     clientErrorHandler,
   });
+  const routes = collectRoutes(app);
   installErrorHandling(app);
   installJsonBodyParser(app);
+  registerApiReference(app, routes);
   registerHealth(app, ctx);
   registerMetrics(app, ctx);
   registerWebStatic(app);

@@ -5,5 +5,5 @@ import { registerVerbs } from './verb-routes.js';
 
 /** `POST /cost-analysis[/v1]/cost/{create,delete,get,list,stat}`; create and delete answer ERROR_NOT_SUPPORT_API. */
 export function costRoutes(ctx: AppContext) {
-  return async (app: FastifyInstance) => registerVerbs(app, ctx, 'cost', costService);
+  return async (app: FastifyInstance) => registerVerbs(app, ctx, 'cost', 'spaceone.api.cost_analysis.v1.Cost', costService);
 }

@@ -5,5 +5,6 @@ import { registerVerbs } from './verb-routes.js';
 
 /** `POST /cost-analysis[/v1]/data-source/<verb>`: register, update, update-plugin, sync, … */
 export function dataSourceRoutes(ctx: AppContext) {
-  return async (app: FastifyInstance) => registerVerbs(app, ctx, 'data-source', dataSourceService);
+  return async (app: FastifyInstance) =>
+    registerVerbs(app, ctx, 'data-source', 'spaceone.api.cost_analysis.v1.DataSource', dataSourceService);
 }

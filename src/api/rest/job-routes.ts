@@ -5,5 +5,5 @@ import { registerVerbs } from './verb-routes.js';
 
 /** `POST /cost-analysis/v1/job/{cancel,get,list,stat}` (seed document) and the console form. */
 export function jobRoutes(ctx: AppContext) {
-  return async (app: FastifyInstance) => registerVerbs(app, ctx, 'job', jobService);
+  return async (app: FastifyInstance) => registerVerbs(app, ctx, 'job', 'spaceone.api.cost_analysis.v1.Job', jobService);
 }

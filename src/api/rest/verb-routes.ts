@@ -14,10 +14,19 @@ const PREFIXES = ['/cost-analysis/v1', '/cost-analysis'];
  * `POST <prefix>/<resource>/<verb>` for every verb of a service, verbs in kebab-case
  * (`update_plugin` → `update-plugin`). The JSON body is the request message.
  */
-export function registerVerbs(app: FastifyInstance, ctx: AppContext, resource: string, service: Record<string, ServiceCall>): void {
+export function registerVerbs(
+  app: FastifyInstance,
+  ctx: AppContext,
+  resource: string,
+  protoService: string,
+  service: Record<string, ServiceCall>,
+): void {
   for (const [verb, call] of Object.entries(service)) {
-    for (const prefix of PREFIXES) {
-      app.post(`${prefix}/${resource}/${verb.replaceAll('_', '-')}`, (request) => call(ctx, request.principal, bodyOf(request)));
+    const [main, ...aliases] = PREFIXES.map((prefix) => `${prefix}/${resource}/${verb.replaceAll('_', '-')}`);
+    const doc = { kind: 'rpc', service: protoService, method: verb } as const;
+    app.post(main, { config: { doc } }, (request) => call(ctx, request.principal, bodyOf(request)));
+    for (const alias of aliases) {
+      app.post(alias, { config: { doc: { ...doc, aliasOf: main } } }, (request) => call(ctx, request.principal, bodyOf(request)));
     }
   }
 }

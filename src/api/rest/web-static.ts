@@ -42,7 +42,8 @@ function securityHeaders(reply: FastifyReply): FastifyReply {
     .header('cache-control', 'no-cache');
 }
 
-async function sendFile(reply: FastifyReply, relative: string): Promise<FastifyReply> {
+/** A file of the dashboard's folder, with the headers above; 404 for anything else. */
+export async function sendFile(reply: FastifyReply, relative: string): Promise<FastifyReply> {
   const path = resolve(STATIC_DIR, relative);
   const type = TYPES[extname(path)];
   const body = type && path.startsWith(STATIC_DIR + sep) ? await readFile(path).catch(() => undefined) : undefined;
@@ -55,6 +56,13 @@ async function sendFile(reply: FastifyReply, relative: string): Promise<FastifyR
 
 /** `GET /` (the page) and `GET /static/<file>` (its modules, stylesheet and icon); no token needed. */
 export function registerWebStatic(app: FastifyInstance): void {
-  app.get('/', (_request, reply) => sendFile(reply, 'index.html'));
-  app.get('/static/*', (request, reply) => sendFile(reply, (request.params as { '*': string })['*']));
+  const page = { kind: 'plain', tag: 'Dashboard', summary: 'The dashboard', contentType: 'text/html' } as const;
+  const files = {
+    kind: 'plain',
+    tag: 'Dashboard',
+    summary: "The dashboard's modules, stylesheet and icon",
+    contentType: 'text/javascript',
+  } as const;
+  app.get('/', { config: { doc: page } }, (_request, reply) => sendFile(reply, 'index.html'));
+  app.get('/static/*', { config: { doc: files } }, (request, reply) => sendFile(reply, (request.params as { '*': string })['*']));
 }
