@@ -34,7 +34,10 @@ export interface DataSourceWire {
   data_source_id: string;
   name: string;
   data_source_type?: string;
-  plugin_info?: { plugin_id?: string };
+  plugin_info?: { plugin_id?: string; options?: Record<string, unknown> };
   schedule?: { state?: string; hour?: number };
+  tags?: Record<string, unknown>;
+  retention_months?: number;
+  workspace_id?: string;
   last_synchronized_at?: string;
 }

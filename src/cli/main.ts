@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { applyCommand } from './apply/apply-command.js';
+import { SourceFileError } from './apply/source-file.js';
+import { deregisterCommand, registerCommand, updateCommand, verifyCommand } from './data-source-commands.js';
 import { jobCancelCommand, jobWatchCommand } from './job-commands.js';
 import { dataSourcesCommand, jobsCommand, tasksCommand } from './list-commands.js';
 import { registerPluginCommand, type RunAction } from './plugin-command.js';
@@ -23,7 +26,12 @@ const run: RunAction =
       const code = await action(...args);
       if (typeof code === 'number') process.exitCode = code;
     } catch (error) {
-      const message = error instanceof RemoteError ? `${error.code}: ${error.message}` : (error as Error).message;
+      const message =
+        error instanceof RemoteError
+          ? `${error.code}: ${error.message}`
+          : error instanceof SourceFileError
+            ? error.message
+            : (error as Error).message;
       process.stderr.write(`costsync: ${message}\n`);
       process.exitCode = 1;
     }
@@ -112,6 +120,43 @@ remoteOptions(job.command('cancel <job_id>').description('cancel a running job; 
   .option('--json', 'print the canceled job as JSON')
   .addHelpText('after', '\nExample:\n  costsync job cancel job-0a1b2c3d4e5f')
   .action(run(jobCancelCommand));
+
+remoteOptions(program.command('apply').description('make the data sources a file declares so on the server, printing the plan first'))
+  .requiredOption('-f, --file <sources.yaml>', 'the data sources, YAML or JSON (docs/data-sources.md)')
+  .option('--dry-run', 'print the plan and change nothing')
+  .addHelpText('after', '\nExamples:\n  costsync apply -f sources.yaml --dry-run\n  costsync apply -f sources.yaml')
+  .action(run(applyCommand));
+
+const dataSource = program
+  .command('data-source')
+  .description('register, update, deregister or verify one data source')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  costsync data-source register -f aws-cur.yaml\n  costsync data-source update ds-0a1b2c3d4e5f -f aws-cur.yaml\n  costsync data-source verify ds-0a1b2c3d4e5f',
+  );
+
+remoteOptions(dataSource.command('register').description('register the data source a file declares'))
+  .requiredOption('-f, --file <source.yaml>', 'the data source, YAML or JSON (the format of costsync apply)')
+  .option('--json', 'print the data source as JSON')
+  .addHelpText('after', '\nExample:\n  costsync data-source register -f aws-cur.yaml')
+  .action(run(registerCommand));
+
+remoteOptions(dataSource.command('update <data_source_id>').description('make a data source what a file declares'))
+  .requiredOption('-f, --file <source.yaml>', 'the data source, YAML or JSON')
+  .option('--json', 'print the data source as JSON')
+  .addHelpText('after', '\nExample:\n  costsync data-source update ds-0a1b2c3d4e5f -f aws-cur.yaml')
+  .action(run(updateCommand));
+
+remoteOptions(dataSource.command('deregister <data_source_id>').description('deregister a data source'))
+  .option('--delete-costs', 'also delete its cost rows')
+  .addHelpText('after', '\nExample:\n  costsync data-source deregister ds-0a1b2c3d4e5f')
+  .action(run(deregisterCommand));
+
+remoteOptions(
+  dataSource.command('verify <data_source_id>').description("check with the plugin that the data source's options and secret work"),
+)
+  .addHelpText('after', '\nExample:\n  costsync data-source verify ds-0a1b2c3d4e5f')
+  .action(run(verifyCommand));
 
 registerPluginCommand(program, run);
 

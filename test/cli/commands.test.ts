@@ -96,6 +96,12 @@ describe('costsync jobs, tasks, data-sources, job watch, job cancel', () => {
       ['job'],
       ['job', 'watch'],
       ['job', 'cancel'],
+      ['apply'],
+      ['data-source'],
+      ['data-source', 'register'],
+      ['data-source', 'update'],
+      ['data-source', 'deregister'],
+      ['data-source', 'verify'],
     ];
     for (const command of commands) {
       const help = await runCli([...command, '--help']);
