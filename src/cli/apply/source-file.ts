@@ -139,8 +139,9 @@ function resolveSecret(secret: Record<string, unknown>, where: string, base: str
 }
 
 function checkKeys(value: unknown, where: string): void {
-  if (Array.isArray(value)) value.forEach((item, i) => checkKeys(item, `${where}[${i}]`));
-  else if (isObject(value)) {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) checkKeys(item, `${where}[${i}]`);
+  } else if (isObject(value)) {
     for (const key of Object.keys(value)) {
       if (PROTOTYPE_KEYS.has(key)) throw new SourceFileError(`${where}: the key "${key}" is not accepted`);
       checkKeys(value[key], `${where}.${key}`);
