@@ -1,6 +1,7 @@
 /**
  * Makes the screenshots in docs/ (`npm run screenshots`): the dashboard on a costsync with the
- * demo data source and a few more, one sync running, one failed, one cancelled.
+ * demo data source and a few more, one sync running, one failed, one cancelled; the cost
+ * explorer and the API reference.
  */
 import { join } from 'node:path';
 import { launchBrowser, openPage } from './browser.js';
@@ -17,7 +18,7 @@ try {
     const job = await server.ctx.engine.sync(source, { syncMode: 'MANUAL' });
     return wait ? server.ctx.engine.waitForJob(job.job_id) : job;
   };
-  await sync('aws-billing', { accounts: 3, months: 6, rows_per_day: 8, seed: 31 });
+  const aws = await sync('aws-billing', { accounts: 3, months: 6, rows_per_day: 8, seed: 31 });
   const failed = await sync('gcp-export', { accounts: 2, months: 2, fail_task: 2, seed: 32 });
   const canceled = await sync('azure-ea', { accounts: 1, months: 2, page_size: 5, page_delay_ms: 400, seed: 33 }, false);
   await new Promise((resolve) => setTimeout(resolve, 1200));
@@ -56,6 +57,14 @@ try {
     .getByText('SUCCESS')
     .waitFor();
   await page.screenshot({ path: join(DOCS, 'dashboard-data-sources.png') });
+
+  await page.goto(`${server.url}/#/costs?ds=${aws.data_source_id}&g=MONTHLY&by=product`);
+  await page.getByTestId('cost-total').waitFor();
+  await page.screenshot({ path: join(DOCS, 'dashboard-costs.png'), fullPage: true });
+
+  await page.goto(`${server.url}/docs`);
+  await page.getByRole('heading', { name: /^costsync API/ }).waitFor();
+  await page.screenshot({ path: join(DOCS, 'api-reference.png') });
   console.log(`screenshots written to ${DOCS}`);
 } finally {
   await browser.close();

@@ -54,7 +54,7 @@ import { currentToken } from './session.js';
  * @property {string} data_source_id
  * @property {string} name
  * @property {'LOCAL' | 'EXTERNAL'} data_source_type
- * @property {{ plugin_id: string }} [plugin_info]  absent for LOCAL data sources
+ * @property {{ plugin_id: string, metadata?: { currency?: string } }} [plugin_info]  absent for LOCAL data sources
  * @property {{ state: 'ENABLED' | 'DISABLED', hour?: number }} schedule
  * @property {string} [last_synchronized_at]
  */

@@ -1,5 +1,6 @@
 // @ts-check
 import { ApiError, call, whenUnauthenticated } from './api.js';
+import { costsPage } from './costs-page.js';
 import { dataSourcesPage } from './data-sources-page.js';
 import { h, replaceContent } from './dom.js';
 import { jobPage } from './job-page.js';
@@ -13,7 +14,7 @@ import { signInForm } from './sign-in.js';
 
 /**
  * Where the address points; `id` is the job's, on the job page only.
- * @typedef {{ name: 'jobs' | 'data-sources', id?: undefined, params: URLSearchParams }
+ * @typedef {{ name: 'jobs' | 'data-sources' | 'costs', id?: undefined, params: URLSearchParams }
  *   | { name: 'job', id: string, params: URLSearchParams }} Route
  */
 
@@ -23,8 +24,8 @@ import { signInForm } from './sign-in.js';
  */
 
 /**
- * The dashboard: a hash router over three pages (`#/jobs`, `#/jobs/<job_id>`,
- * `#/data-sources`), each rendered from the REST API with the session's token.
+ * The dashboard: a hash router over four pages (`#/jobs`, `#/jobs/<job_id>`,
+ * `#/data-sources`, `#/costs`), each rendered from the REST API with the session's token.
  */
 const main = /** @type {HTMLElement} */ (document.getElementById('main')); // in index.html
 let leave = new AbortController();
@@ -36,12 +37,13 @@ function parseRoute() {
   const parts = path.split('/').filter(Boolean);
   const params = new URLSearchParams(query);
   if (parts[0] === 'data-sources') return { name: 'data-sources', params };
+  if (parts[0] === 'costs') return { name: 'costs', params };
   if (parts[0] === 'jobs' && parts[1]) return { name: 'job', id: decodeURIComponent(parts[1]), params };
   return { name: 'jobs', params };
 }
 
-const PAGES = { jobs: jobsPage, job: jobPage, 'data-sources': dataSourcesPage };
-const TITLES = { jobs: 'Jobs', job: 'Job', 'data-sources': 'Data sources' };
+const PAGES = { jobs: jobsPage, job: jobPage, 'data-sources': dataSourcesPage, costs: costsPage };
+const TITLES = { jobs: 'Jobs', job: 'Job', 'data-sources': 'Data sources', costs: 'Costs' };
 
 /**
  * Navigation and who is signed in, shown only while signed in.
