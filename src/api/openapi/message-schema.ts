@@ -76,26 +76,20 @@ export class MessageSchemas {
       case 'message':
         return this.ref(field.message);
       case 'list':
-        return {
-          type: 'array',
-          items:
-            field.listKind === 'scalar'
-              ? scalarSchema(field.scalar)
-              : field.listKind === 'enum'
-                ? enumSchema(field.enum)
-                : this.ref(field.message),
-        };
+        return { type: 'array', items: this.elementSchema(field.listKind, field) };
       case 'map':
-        return {
-          type: 'object',
-          additionalProperties:
-            field.mapKind === 'scalar'
-              ? scalarSchema(field.scalar)
-              : field.mapKind === 'enum'
-                ? enumSchema(field.enum)
-                : this.ref(field.message),
-        };
+        return { type: 'object', additionalProperties: this.elementSchema(field.mapKind, field) };
     }
+  }
+
+  /** The schema of a list's items or a map's values. */
+  private elementSchema(
+    kind: 'scalar' | 'enum' | 'message',
+    field: DescField & ({ fieldKind: 'list' } | { fieldKind: 'map' }),
+  ): JsonSchema {
+    if (kind === 'scalar' && field.scalar !== undefined) return scalarSchema(field.scalar);
+    if (kind === 'enum' && field.enum) return enumSchema(field.enum);
+    return field.message ? this.ref(field.message) : {};
   }
 }
 
