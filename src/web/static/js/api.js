@@ -77,6 +77,7 @@ import { currentToken } from './session.js';
  * @property {{ start?: number, limit: number }} [page]
  * @property {{ k: string, v: unknown, o: string }[]} [filter]
  * @property {object[]} [aggregate]
+ * @property {string} [keyword]  matched against the resource's id
  */
 
 /** @typedef {{ query: Query, data_source_id?: string, status?: string }} JobListRequest */

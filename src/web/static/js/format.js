@@ -7,7 +7,8 @@ import { h } from './dom.js';
 const pad = (n) => String(n).padStart(2, '0');
 
 /**
- * Local time, `YYYY-MM-DD HH:MM:SS` (or only the time); the exact UTC timestamp is in the element's title.
+ * UTC, labelled so — `2026-12-03 16:37:48 UTC` (or only the time) — as the CLI prints it and as
+ * schedules are set; the viewer's local time is in the element's title.
  * @param {string | undefined} iso
  * @param {{ timeOnly?: boolean }} [options]
  * @returns {HTMLElement}
@@ -15,9 +16,9 @@ const pad = (n) => String(n).padStart(2, '0');
 export function timeCell(iso, { timeOnly = false } = {}) {
   if (!iso) return h('span', { class: 'muted' }, '—');
   const d = new Date(iso);
-  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  const text = timeOnly ? time : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
-  return h('time', { datetime: iso, title: iso }, text);
+  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const text = timeOnly ? time : `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${time}`;
+  return h('time', { datetime: iso, title: `${d.toLocaleString()} (your time)` }, `${text} UTC`);
 }
 
 /** @param {number | undefined} n */
@@ -65,14 +66,15 @@ export function badge(status) {
 
 /**
  * Tasks done out of total, as a native progress bar plus its numbers.
- * @param {Pick<Job, 'total_tasks' | 'remained_tasks'>} job
+ * @param {Pick<Job, 'total_tasks' | 'remained_tasks'> & { status?: string }} job  coloured by its status
  */
 export function progress(job) {
   const total = job.total_tasks ?? 0;
   const done = total - (job.remained_tasks ?? 0);
+  const status = job.status;
   return h(
     'span',
-    { class: 'progress' },
+    { class: `progress${status ? ` progress-${status.toLowerCase().replace(/_/g, '-')}` : ''}` },
     h('progress', { max: Math.max(total, 1), value: done, 'aria-label': `${done} of ${total} tasks done` }),
     h('span', { class: 'num' }, `${done}/${total}`),
   );

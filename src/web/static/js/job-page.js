@@ -50,15 +50,29 @@ function summary(job, rows, dataSourceName) {
   );
 }
 
-/** @param {Job} job */
-function errorBox(job) {
+/**
+ * Why the job ended, and the error of each task that failed: "a task failed" alone sends the
+ * operator looking, the task's own error says what to fix.
+ * @param {Job} job
+ * @param {JobTask[]} tasks
+ */
+function errorBox(job, tasks) {
   if (!job.error_code) return null;
+  const failed = tasks.filter((t) => t.error_code && t.status !== 'SUCCESS' && t.status !== 'IN_PROGRESS' && t.status !== 'PENDING');
   return h(
     'div',
     { class: 'error-box', role: 'note', 'aria-label': 'Job error' },
     h('h2', {}, 'Why it ended ', job.status),
     h('p', {}, h('code', {}, job.error_code)),
     job.error_message ? h('p', { class: 'error-message' }, job.error_message) : null,
+    failed.length > 0
+      ? h(
+          'ul',
+          { class: 'failed-tasks', 'aria-label': 'Failed tasks' },
+          failed.slice(0, 5).map((t) => h('li', {}, h('code', {}, t.job_task_id), ` ${t.status}: `, errorText(t))),
+          failed.length > 5 ? h('li', { class: 'muted' }, `and ${failed.length - 5} more (see the tasks below)`) : null,
+        )
+      : null,
   );
 }
 
@@ -96,9 +110,20 @@ function changedSection(job) {
   );
 }
 
-/** @param {JobTask[]} tasks */
-function taskTable(tasks) {
-  if (tasks.length === 0) return h('p', { class: 'empty' }, 'No tasks yet: the plugin is planning the sync.');
+/**
+ * @param {JobTask[]} tasks
+ * @param {Job} job
+ */
+function taskTable(tasks, job) {
+  if (tasks.length === 0) {
+    return h(
+      'p',
+      { class: 'empty' },
+      job.status === 'IN_PROGRESS'
+        ? 'No tasks yet: the plugin is planning the sync.'
+        : `No tasks: the job ended ${job.status} before its plan was made.`,
+    );
+  }
   const headers = ['Task', 'Status', 'Attempt', 'Options', 'Rows', 'Started', 'Finished', 'Duration', 'Error'];
   return h(
     'div',
@@ -175,7 +200,7 @@ export async function jobPage(main, { id, signal, session }) {
         running ? h('span', { class: 'live' }, 'live') : null,
         running && session.canWrite ? cancelButton(job.job_id, refresh, 'Cancel job') : null,
       ),
-      errorBox(job),
+      errorBox(job, tasks.results),
       retentionNote(job),
       summary(job, rows, names[job.data_source_id]),
       changedSection(job),
@@ -183,7 +208,7 @@ export async function jobPage(main, { id, signal, session }) {
         'section',
         { 'aria-labelledby': 'tasks-title' },
         h('h2', { id: 'tasks-title' }, `Tasks (${tasks.total_count})`),
-        taskTable(tasks.results),
+        taskTable(tasks.results, job),
       ),
     );
   };

@@ -22,13 +22,18 @@ const SINCE = [
 const SINCE_MS = { '1h': 3600e3, '24h': 86400e3, '7d': 7 * 86400e3, '30d': 30 * 86400e3 };
 const PAGE = 50;
 
+/** The page of the list in the address (`page=2`), from 1. @param {URLSearchParams} params */
+const pageOf = (params) => Math.max(1, Math.floor(Number(params.get('page') ?? 1)) || 1);
+
 /**
- * The job list request for the filters in the address (`#/jobs?status=…&data_source_id=…&since=…`).
+ * The job list request for the filters in the address (`#/jobs?status=…&data_source_id=…&since=…&q=…&page=…`).
  * @param {URLSearchParams} params
  */
 function jobRequest(params) {
   /** @type {JobListRequest} */
-  const request = { query: { sort: [{ key: 'created_at', desc: true }], page: { start: 1, limit: PAGE } } };
+  const request = { query: { sort: [{ key: 'created_at', desc: true }], page: { start: (pageOf(params) - 1) * PAGE + 1, limit: PAGE } } };
+  const q = params.get('q')?.trim();
+  if (q) request.query.keyword = q;
   const status = params.get('status');
   if (status) request.status = status;
   const dataSourceId = params.get('data_source_id');
@@ -79,15 +84,49 @@ function filters(params, dataSources) {
       params.get('status') ?? '',
     ),
     select('since', 'Started', SINCE, params.get('since') ?? ''),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'filter-q' }, 'Job id'),
+      h('input', { id: 'filter-q', name: 'q', type: 'search', value: params.get('q') ?? '', placeholder: 'job-…', size: 16 }),
+    ),
   );
-  form.addEventListener('change', () => {
-    // The form holds only <select>s, so every entry is a string (never a File).
+  const apply = () => {
+    // The form holds <select>s and a text field, so every entry is a string (never a File); a new filter starts at page 1.
     const entries = /** @type {[string, string][]} */ ([...new FormData(form)]);
-    const next = new URLSearchParams(entries.filter(([, v]) => v !== ''));
+    const next = new URLSearchParams(entries.filter(([, v]) => v.trim() !== ''));
     location.hash = `#/jobs${next.size ? `?${next}` : ''}`;
+  };
+  form.addEventListener('change', apply);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    apply();
   });
-  form.addEventListener('submit', (event) => event.preventDefault());
   return form;
+}
+
+/**
+ * Newer and older pages of the list, as links keeping the filters.
+ * @param {URLSearchParams} params
+ * @param {number} total
+ */
+function pager(params, total) {
+  const page = pageOf(params);
+  const link = (/** @type {number} */ to, /** @type {string} */ text) => {
+    const next = new URLSearchParams(params);
+    if (to === 1) next.delete('page');
+    else next.set('page', String(to));
+    return h('a', { href: `#/jobs${next.size ? `?${next}` : ''}`, 'data-focus-key': `page-${text}` }, text);
+  };
+  const pages = Math.max(1, Math.ceil(total / PAGE));
+  if (pages === 1) return null;
+  return h(
+    'nav',
+    { class: 'pager', 'aria-label': 'Pages of jobs' },
+    page > 1 ? link(page - 1, '← Newer') : null,
+    h('span', { class: 'muted' }, ` page ${page} of ${pages} `),
+    page < pages ? link(page + 1, 'Older →') : null,
+  );
 }
 
 /**
@@ -152,7 +191,7 @@ function jobTable(jobs, rows, names, session, refresh) {
 }
 
 /**
- * Jobs: filterable, newest first, refreshed every 2 s while one runs (every 10 s otherwise).
+ * Jobs: filterable (data source, status, start, job id), newest first, 50 a page, refreshed every 2 s.
  * @param {HTMLElement} main
  * @param {{ params: URLSearchParams, signal: AbortSignal, session: Session }} context
  */
@@ -169,12 +208,15 @@ export async function jobsPage(main, { params, signal, session }) {
     const rows = await api.rowsByJob(answer.results.map((j) => j.job_id));
     if (signal.aborted) return;
     running = answer.results.some((j) => j.status === 'IN_PROGRESS');
-    summary.textContent = `${answer.results.length} of ${answer.total_count} jobs${running ? ' · live' : ''}`;
-    replaceContent(body, jobTable(answer.results, rows, names, session, refresh));
+    const first = (pageOf(params) - 1) * PAGE;
+    const shown = answer.results.length === 0 ? '0' : `${first + 1}–${first + answer.results.length}`;
+    summary.textContent = `${shown} of ${answer.total_count} ${answer.total_count === 1 ? 'job' : 'jobs'}${running ? ' · live' : ''}`;
+    replaceContent(body, jobTable(answer.results, rows, names, session, refresh), pager(params, answer.total_count));
   };
+  // Every 2 s: a job started elsewhere (a schedule, the CLI, another operator) shows within 2 s.
   poll(
     signal,
     () => refresh().catch((/** @type {Error} */ error) => notify(`Could not load jobs: ${error.message}`, 'error')),
-    () => (running ? 2000 : 10000),
+    () => 2000,
   );
 }

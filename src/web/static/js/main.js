@@ -123,6 +123,10 @@ whenUnauthenticated((error) => {
   signOut();
   render();
 });
-window.addEventListener('hashchange', render);
+// A sign-in link (`#token=…`) opened in a tab that already shows the dashboard arrives as a hash change.
+window.addEventListener('hashchange', () => {
+  takeTokenFromLocation();
+  render();
+});
 takeTokenFromLocation();
 render();
