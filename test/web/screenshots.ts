@@ -62,6 +62,10 @@ try {
   await page.getByTestId('cost-total').waitFor();
   await page.screenshot({ path: join(DOCS, 'dashboard-costs.png'), fullPage: true });
 
+  await page.goto(`${server.url}/#/data-sources/${aws.data_source_id}`);
+  await page.getByRole('table', { name: 'Job history' }).waitFor();
+  await page.screenshot({ path: join(DOCS, 'dashboard-data-source.png'), fullPage: true });
+
   await page.goto(`${server.url}/docs`);
   await page.getByRole('heading', { name: /^costsync API/ }).waitFor();
   await page.screenshot({ path: join(DOCS, 'api-reference.png') });

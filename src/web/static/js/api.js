@@ -54,8 +54,9 @@ import { currentToken } from './session.js';
  * @property {string} data_source_id
  * @property {string} name
  * @property {'LOCAL' | 'EXTERNAL'} data_source_type
- * @property {{ plugin_id: string, metadata?: { currency?: string } }} [plugin_info]  absent for LOCAL data sources
+ * @property {{ plugin_id: string, options?: Record<string, unknown>, metadata?: { currency?: string } }} [plugin_info]  absent for LOCAL data sources
  * @property {{ state: 'ENABLED' | 'DISABLED', hour?: number }} schedule
+ * @property {number} [retention_months]  absent: the server's default
  * @property {string} [last_synchronized_at]
  */
 

@@ -39,7 +39,13 @@ function row(ds, job, months, session) {
   return h(
     'tr',
     { dataset: { dataSourceId: ds.data_source_id } },
-    h('th', { scope: 'row' }, h('span', { class: 'name' }, ds.name), h('br'), h('code', { class: 'muted' }, ds.data_source_id)),
+    h(
+      'th',
+      { scope: 'row' },
+      h('a', { class: 'name', href: `#/data-sources/${ds.data_source_id}`, 'data-focus-key': `open-${ds.data_source_id}` }, ds.name),
+      h('br'),
+      h('code', { class: 'muted' }, ds.data_source_id),
+    ),
     h('td', {}, ds.plugin_info?.plugin_id ?? h('span', { class: 'muted' }, 'local')),
     h('td', {}, schedule(ds)),
     h('td', {}, timeCell(ds.last_synchronized_at)),
@@ -56,7 +62,16 @@ function row(ds, job, months, session) {
  */
 export async function dataSourcesPage(main, { signal, session }) {
   const body = h('div');
-  replaceContent(main, h('div', { class: 'page-head' }, h('h1', {}, 'Data sources')), body);
+  replaceContent(
+    main,
+    h(
+      'div',
+      { class: 'page-head' },
+      h('h1', {}, 'Data sources'),
+      session.canWrite ? h('a', { class: 'button', href: '#/data-sources/new' }, 'Register a data source') : null,
+    ),
+    body,
+  );
   const refresh = async () => {
     const { results } = await api.dataSources();
     const details = await Promise.all(

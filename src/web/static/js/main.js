@@ -1,6 +1,7 @@
 // @ts-check
 import { ApiError, call, whenUnauthenticated } from './api.js';
 import { costsPage } from './costs-page.js';
+import { dataSourcePage } from './data-source-page.js';
 import { dataSourcesPage } from './data-sources-page.js';
 import { h, replaceContent } from './dom.js';
 import { jobPage } from './job-page.js';
@@ -15,7 +16,7 @@ import { signInForm } from './sign-in.js';
 /**
  * Where the address points; `id` is the job's, on the job page only.
  * @typedef {{ name: 'jobs' | 'data-sources' | 'costs', id?: undefined, params: URLSearchParams }
- *   | { name: 'job', id: string, params: URLSearchParams }} Route
+ *   | { name: 'job' | 'data-source', id: string, params: URLSearchParams }} Route
  */
 
 /**
@@ -24,8 +25,8 @@ import { signInForm } from './sign-in.js';
  */
 
 /**
- * The dashboard: a hash router over four pages (`#/jobs`, `#/jobs/<job_id>`,
- * `#/data-sources`, `#/costs`), each rendered from the REST API with the session's token.
+ * The dashboard: a hash router over five pages (`#/jobs`, `#/jobs/<job_id>`,
+ * `#/data-sources`, `#/data-sources/<id>` (or `/new`), `#/costs`), each rendered from the REST API with the session's token.
  */
 const main = /** @type {HTMLElement} */ (document.getElementById('main')); // in index.html
 let leave = new AbortController();
@@ -36,14 +37,15 @@ function parseRoute() {
   const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean);
   const params = new URLSearchParams(query);
+  if (parts[0] === 'data-sources' && parts[1]) return { name: 'data-source', id: decodeURIComponent(parts[1]), params };
   if (parts[0] === 'data-sources') return { name: 'data-sources', params };
   if (parts[0] === 'costs') return { name: 'costs', params };
   if (parts[0] === 'jobs' && parts[1]) return { name: 'job', id: decodeURIComponent(parts[1]), params };
   return { name: 'jobs', params };
 }
 
-const PAGES = { jobs: jobsPage, job: jobPage, 'data-sources': dataSourcesPage, costs: costsPage };
-const TITLES = { jobs: 'Jobs', job: 'Job', 'data-sources': 'Data sources', costs: 'Costs' };
+const PAGES = { jobs: jobsPage, job: jobPage, 'data-sources': dataSourcesPage, 'data-source': dataSourcePage, costs: costsPage };
+const TITLES = { jobs: 'Jobs', job: 'Job', 'data-sources': 'Data sources', 'data-source': 'Data source', costs: 'Costs' };
 
 /**
  * Navigation and who is signed in, shown only while signed in.
@@ -80,7 +82,7 @@ async function render() {
   document.title = `${TITLES[route.name]}${route.id ? ` ${route.id}` : ''} · costsync`;
   // The [data-nav] elements are the links in index.html's <nav>.
   for (const link of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-nav]'))) {
-    const active = link.dataset.nav === (route.name === 'job' ? 'jobs' : route.name);
+    const active = link.dataset.nav === (route.name === 'job' ? 'jobs' : route.name === 'data-source' ? 'data-sources' : route.name);
     if (active) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
