@@ -48,13 +48,26 @@ function prettyDestination(out: NodeJS.WritableStream & { isTTY?: boolean }): De
   return { write: (line: string) => void out.write(formatLogLine(line, color)) };
 }
 
+/** How the server logs: `pretty` on a terminal, `json` otherwise, or as COSTSYNC_LOG_FORMAT says. */
+export function logFormat(env: Record<string, string | undefined> = process.env): 'pretty' | 'json' {
+  return (env.COSTSYNC_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty' ? 'pretty' : 'json';
+}
+
+/**
+ * Where `serve` and `worker` write what they say at start (the address, the demo job, a token):
+ * stdout beside readable logs, stderr when stdout carries JSON log lines, so a log shipper reads
+ * nothing but JSON.
+ */
+export function startupOutput(env: Record<string, string | undefined> = process.env): NodeJS.WritableStream {
+  return logFormat(env) === 'json' ? process.stderr : process.stdout;
+}
+
 /**
  * The server's logger: JSON lines, or readable lines when stdout is a terminal.
  * `COSTSYNC_LOG_FORMAT=json` or `pretty` decides explicitly.
  */
 export function cliLogger(env: Record<string, string | undefined> = process.env): Logger {
-  const format = env.COSTSYNC_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
-  return format === 'pretty'
+  return logFormat(env) === 'pretty'
     ? makeLogger(env.COSTSYNC_LOG_LEVEL ?? 'info', prettyDestination(process.stdout))
     : makeLogger(env.COSTSYNC_LOG_LEVEL ?? 'info');
 }

@@ -4,7 +4,7 @@ import { openApp } from '../app/open-app.js';
 import { issueToken } from '../auth/tokens.js';
 import { loadConfig } from '../config/config.js';
 import { bootstrapDemo, DEMO_ADMIN, describeDemoJob } from './demo.js';
-import { cliLogger } from './pretty-log.js';
+import { cliLogger, startupOutput } from './pretty-log.js';
 import { counted } from './table.js';
 
 /**
@@ -35,7 +35,8 @@ export async function serveCommand(): Promise<void> {
   ctx.engine.start();
   const url = `http://${config.http.host}:${config.http.port}`;
   const where = config.databaseUrl ? 'PostgreSQL server' : `embedded database in ${config.dataDir}`;
-  const say = (line: string) => process.stdout.write(line + '\n');
+  const out = startupOutput();
+  const say = (line: string) => out.write(line + '\n');
   say(`costsync is listening on ${url} (${where}); gRPC API on ${config.grpc.host}:${grpc.port}`);
   if (!config.demo) say(`dashboard: ${url}/ (sign in with a token from \`costsync token --domain <domain_id> --role DOMAIN_ADMIN\`)`);
 
@@ -78,7 +79,7 @@ export async function workerCommand(): Promise<void> {
   }
   const ctx = await openApp(config, { log: cliLogger() });
   ctx.engine.start();
-  process.stdout.write(`costsync worker ${config.engine.workerId} running ${counted(config.engine.concurrency, 'task')} at a time\n`);
+  startupOutput().write(`costsync worker ${config.engine.workerId} running ${counted(config.engine.concurrency, 'task')} at a time\n`);
   const stop = async () => {
     await ctx.engine.stop();
     await ctx.close();

@@ -3,6 +3,7 @@ import { markAccountsSynced } from '../store/data-source-accounts.js';
 import type { Queryable } from '../store/database.js';
 import type { ChangedWindow, JobRow } from '../store/rows.js';
 import { windowsCondition } from './changed.js';
+import type { Increment } from '../metrics/totals.js';
 
 /**
  * Publishes a job whose tasks all succeeded, in the transaction that finished its last task
@@ -59,7 +60,13 @@ export interface Retention {
   readonly today: Date;
 }
 
-export async function closeJob(tx: Queryable, job: JobRow, retention: Retention): Promise<JobRow> {
+const ROWS_OF_JOB = `SELECT coalesce(sum(created_count), 0)::float8 AS n FROM job_task WHERE job_id = $1`;
+
+/**
+ * Publishes the job; returns it and the counters its publication adds (the caller adds them as
+ * its transaction's last statement): a job succeeded, the rows it wrote, the rows retention removed.
+ */
+export async function closeJob(tx: Queryable, job: JobRow, retention: Retention): Promise<{ job: JobRow; totals: Increment[] }> {
   const tasks = await tx.query<{ changed: ChangedWindow | null; cost_keys: Record<string, string[]> | null }>(TASK_WINDOWS_AND_KEYS, [
     job.job_id,
   ]);
@@ -87,5 +94,13 @@ export async function closeJob(tx: Queryable, job: JobRow, retention: Retention)
     job.synced_accounts.map((a) => a.account_id),
   );
   const [published] = await tx.query<JobRow>(PUBLISH, [job.job_id, removed || null, keepFrom ?? null]);
-  return published;
+  const [{ n: rows }] = await tx.query<{ n: number }>(ROWS_OF_JOB, [job.job_id]);
+  return {
+    job: published,
+    totals: [
+      { name: 'jobs_finished', labels: { status: 'SUCCESS' }, value: 1 },
+      { name: 'rows_ingested', labels: { outcome: 'published' }, value: rows },
+      { name: 'rows_retention_deleted', value: removed },
+    ],
+  };
 }

@@ -1,6 +1,7 @@
 import { JOB_STATUS, TASK_STATUS, type JobStatus } from '../domain/status.js';
 import type { Queryable } from '../store/database.js';
 import type { JobRow } from '../store/rows.js';
+import { addTotals, type Increment } from '../metrics/totals.js';
 
 /**
  * Ends a running job without publishing it (CANCELED, FAILURE, TIMEOUT), in the caller's
@@ -31,7 +32,7 @@ const STOP_TASKS = `
              FOR UPDATE SKIP LOCKED) unfinished
    WHERE t.job_task_id = unfinished.job_task_id`;
 
-const ROLLBACK_ROWS = `DELETE FROM cost WHERE job_id = $1`;
+const ROLLBACK_ROWS = `WITH gone AS (DELETE FROM cost WHERE job_id = $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`;
 
 /** Wakes workers running this job's tasks so they stop at once, in every process. */
 export const JOB_ENDED_CHANNEL = 'costsync_job_ended';
@@ -42,13 +43,19 @@ export interface JobEnd {
   errorMessage?: string;
 }
 
-export async function endJob(tx: Queryable, jobId: string, end: JobEnd): Promise<JobRow | undefined> {
+/** `totals`: the caller's counters, added with the job's (jobs finished, rows rolled back) as the last statement. */
+export async function endJob(tx: Queryable, jobId: string, end: JobEnd, totals: Increment[] = []): Promise<JobRow | undefined> {
   const [job] = await tx.query<JobRow>(END_JOB, [jobId, end.status, end.errorCode ?? null, end.errorMessage ?? null]);
   if (!job) return undefined;
   const runningTasksBecome = end.status === JOB_STATUS.TIMEOUT ? TASK_STATUS.TIMEOUT : TASK_STATUS.CANCELED;
   await tx.query(STOP_TASKS, [jobId, runningTasksBecome, end.errorCode ?? 'ERROR_JOB_TIMEOUT', end.errorMessage ?? 'The job timed out.']);
-  await tx.query(ROLLBACK_ROWS, [jobId]);
+  const [{ n: rolledBack }] = await tx.query<{ n: number }>(ROLLBACK_ROWS, [jobId]);
   await tx.query('SELECT pg_notify($1, $2)', [JOB_ENDED_CHANNEL, jobId]);
+  await addTotals(tx, [
+    ...totals,
+    { name: 'jobs_finished', labels: { status: end.status }, value: 1 },
+    { name: 'rows_ingested', labels: { outcome: 'rolled_back' }, value: rolledBack },
+  ]);
   return job;
 }
 

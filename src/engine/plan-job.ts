@@ -12,6 +12,7 @@ import type { ChangedWindow, DataSourceRow, JobPlugin, JobRow } from '../store/r
 import { refreshLinkedAccounts, routingSnapshot, usesAccountRouting } from './account-routing.js';
 import { ChangedError, normalizeChanged } from './changed.js';
 import { closeJob } from './close-job.js';
+import { addTotals } from '../metrics/totals.js';
 import { endJob, lockJob } from './end-job.js';
 import { openSecret, pluginOf, pluginOptions } from './task-plugin.js';
 import type { SyncRequest } from './types.js';
@@ -186,7 +187,11 @@ async function createTasks(deps: PlanDeps, job: JobRow, plan: ValidPlan): Promis
       JSON.stringify(plan.changed),
       JSON.stringify(plan.syncedAccounts),
     ]);
-    if (plan.tasks.length === 0) return closeJob(tx, planned, { defaultMonths: deps.config.retentionMonths, today: deps.clock() });
+    if (plan.tasks.length === 0) {
+      const closed = await closeJob(tx, planned, { defaultMonths: deps.config.retentionMonths, today: deps.clock() });
+      await addTotals(tx, closed.totals);
+      return closed.job;
+    }
     await tx.query('SELECT pg_notify($1, $2)', [TASKS_CHANNEL, job.job_id]);
     return planned;
   });

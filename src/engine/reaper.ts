@@ -36,14 +36,21 @@ const REQUEUE_EXPIRED = `
      LIMIT 100
      FOR UPDATE OF t SKIP LOCKED
   )
-  UPDATE job_task t
-     SET status = 'PENDING', lease_owner = NULL, lease_until = NULL, available_at = now(),
-         error_code = 'ERROR_WORKER_LOST',
-         error_message = 'Worker ' || t.lease_owner || ' stopped renewing its lease (attempt ' || t.attempt || ').',
-         updated_at = now()
-    FROM expired
-   WHERE t.job_task_id = expired.job_task_id
-  RETURNING t.job_task_id`;
+  , requeued AS (
+    UPDATE job_task t
+       SET status = 'PENDING', lease_owner = NULL, lease_until = NULL, available_at = now(),
+           error_code = 'ERROR_WORKER_LOST',
+           error_message = 'Worker ' || t.lease_owner || ' stopped renewing its lease (attempt ' || t.attempt || ').',
+           updated_at = now()
+      FROM expired
+     WHERE t.job_task_id = expired.job_task_id
+    RETURNING t.job_task_id
+  ), counted AS (
+    INSERT INTO metric_total (name, labels, value)
+    SELECT 'leases_reaped', '{"outcome": "requeued"}'::jsonb, count(*) FROM requeued HAVING count(*) > 0
+    ON CONFLICT (name, labels) DO UPDATE SET value = metric_total.value + EXCLUDED.value
+  )
+  SELECT job_task_id FROM requeued`;
 
 /** Expired leases with no attempts left: each fails its job. */
 const EXHAUSTED_LEASES = `
@@ -121,12 +128,17 @@ export async function reapOnce(db: Database, config: EngineConfig): Promise<Reap
   for (const task of exhausted) {
     const lease: Lease = { jobTaskId: task.job_task_id, jobId: task.job_id, owner: task.lease_owner, attempt: task.attempt };
     const ended = await boundedTransaction(db, (tx) =>
-      endOwnedTaskAndJob(tx, lease, {
-        taskStatus: TASK_STATUS.FAILURE,
-        errorCode: 'ERROR_TASK_ATTEMPTS',
-        errorMessage: `Worker ${task.lease_owner} stopped renewing its lease (attempt ${task.attempt}). No attempts left (COSTSYNC_TASK_MAX_ATTEMPTS = ${config.maxAttempts}).`,
-        job: { status: JOB_STATUS.FAILURE, errorCode: 'ERROR_JOB_TASK', errorMessage: 'One or more job tasks have failed.' },
-      }),
+      endOwnedTaskAndJob(
+        tx,
+        lease,
+        {
+          taskStatus: TASK_STATUS.FAILURE,
+          errorCode: 'ERROR_TASK_ATTEMPTS',
+          errorMessage: `Worker ${task.lease_owner} stopped renewing its lease (attempt ${task.attempt}). No attempts left (COSTSYNC_TASK_MAX_ATTEMPTS = ${config.maxAttempts}).`,
+          job: { status: JOB_STATUS.FAILURE, errorCode: 'ERROR_JOB_TASK', errorMessage: 'One or more job tasks have failed.' },
+        },
+        [{ name: 'leases_reaped', labels: { outcome: 'gave_up' }, value: 1 }],
+      ),
     );
     if (ended) result.failed++;
   }

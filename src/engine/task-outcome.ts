@@ -4,6 +4,7 @@ import type { JobRow } from '../store/rows.js';
 import { closeJob, type Retention } from './close-job.js';
 import { endJob, lockJob, type JobEnd } from './end-job.js';
 import type { Lease } from './lease.js';
+import { addTotals, type Increment, taskDuration } from '../metrics/totals.js';
 
 /**
  * How a task attempt ends. Each outcome is one transaction that locks the job first, then
@@ -18,7 +19,7 @@ const TASK_SUCCEEDED = `
   UPDATE job_task SET status = 'SUCCESS', cost_keys = $4, finished_at = now(), updated_at = now(),
          lease_owner = NULL, lease_until = NULL
    WHERE ${OWNED}
-  RETURNING job_task_id`;
+  RETURNING job_task_id, extract(epoch FROM finished_at - started_at)::float8 AS seconds`;
 
 const COUNT_DOWN = `
   UPDATE job SET remained_tasks = remained_tasks - 1, updated_at = now()
@@ -32,12 +33,12 @@ export async function succeedTask(db: Database, lease: Lease, costKeys: unknown,
   return db.transaction(async (tx) => {
     const job = await lockJob(tx, lease.jobId);
     if (!job || job.status !== JOB_STATUS.IN_PROGRESS) return 'lost';
-    const owned = await tx.query(TASK_SUCCEEDED, [...leaseParams(lease), JSON.stringify(costKeys)]);
+    const owned = await tx.query<{ seconds: number | null }>(TASK_SUCCEEDED, [...leaseParams(lease), JSON.stringify(costKeys)]);
     if (owned.length === 0) return 'lost';
     const [counted] = await tx.query<JobRow>(COUNT_DOWN, [lease.jobId]);
-    if (counted.remained_tasks > 0) return 'done';
-    await closeJob(tx, counted, retention);
-    return 'published';
+    const published = counted.remained_tasks > 0 ? undefined : await closeJob(tx, counted, retention);
+    await addTotals(tx, [...taskDuration('SUCCESS', owned[0].seconds ?? 0), ...(published?.totals ?? [])]);
+    return published ? 'published' : 'done';
   });
 }
 
@@ -58,7 +59,7 @@ const TASK_ENDED = `
   UPDATE job_task SET status = $4, error_code = $5, error_message = $6, finished_at = now(), updated_at = now(),
          lease_owner = NULL, lease_until = NULL
    WHERE ${OWNED}
-  RETURNING job_task_id`;
+  RETURNING job_task_id, extract(epoch FROM finished_at - started_at)::float8 AS seconds`;
 
 export interface TaskEnd {
   taskStatus: typeof TASK_STATUS.FAILURE | typeof TASK_STATUS.TIMEOUT;
@@ -72,13 +73,23 @@ export async function endTaskAndJob(db: Database, lease: Lease, end: TaskEnd): P
   return db.transaction(async (tx) => endOwnedTaskAndJob(tx, lease, end));
 }
 
-export async function endOwnedTaskAndJob(tx: Queryable, lease: Lease, end: TaskEnd): Promise<boolean> {
+/** `extra`: more counters to add with this transaction's (the reaper's gave-up lease). */
+export async function endOwnedTaskAndJob(tx: Queryable, lease: Lease, end: TaskEnd, extra: Increment[] = []): Promise<boolean> {
   const job = await lockJob(tx, lease.jobId);
   if (!job || job.status !== JOB_STATUS.IN_PROGRESS) return false;
-  const owned = await tx.query(TASK_ENDED, [...leaseParams(lease), end.taskStatus, end.errorCode, end.errorMessage]);
+  const owned = await tx.query<{ seconds: number | null }>(TASK_ENDED, [
+    ...leaseParams(lease),
+    end.taskStatus,
+    end.errorCode,
+    end.errorMessage,
+  ]);
   if (owned.length === 0) return false;
-  await endJob(tx, lease.jobId, end.job);
-  return true;
+  const ended = await endJob(tx, lease.jobId, end.job, [
+    ...taskDuration(end.taskStatus, owned[0].seconds ?? 0),
+    { name: 'plugin_errors', labels: { error_code: end.errorCode }, value: 1 },
+    ...extra,
+  ]);
+  return ended !== undefined;
 }
 
 const GIVE_BACK = `

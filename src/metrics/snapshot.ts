@@ -1,82 +1,54 @@
 import type { Queryable } from '../store/database.js';
 
 /**
- * What the metrics report, read from the database at scrape time. The job and task tables
- * are the engine's whole state, shared by every process on one database, so any process
- * (or all of them) can answer a scrape with the same numbers and the engine needs no hooks.
+ * What a scrape reports, read from the database: the counters the engine keeps in
+ * `metric_total` (metrics/totals.ts), the running jobs and the queue (through partial indexes on
+ * running jobs and on pending and running tasks), and each data source's last sync — never a
+ * whole job, task or cost table. Every process on one database answers with the same numbers.
  */
 export interface Snapshot {
-  /** Jobs per status. */
-  readonly jobs: Record<string, number>;
-  /** Tasks per status. */
-  readonly tasks: Record<string, number>;
-  /** Rows written by tasks that succeeded (`created_count`). */
-  readonly rowsIngested: number;
-  /** Failed or timed-out tasks per `error_code`. */
-  readonly taskErrors: Record<string, number>;
-  /** Tasks whose worker stopped renewing the lease: waiting for another worker, or out of attempts. */
-  readonly leasesReaped: { readonly requeued: number; readonly gaveUp: number };
-  /** Run time of finished tasks (last attempt), per final status. */
-  readonly durations: readonly DurationBuckets[];
+  readonly totals: readonly { readonly name: string; readonly labels: Record<string, string>; readonly value: number }[];
+  readonly jobsRunning: number;
+  readonly tasksRunning: number;
+  readonly tasksPending: number;
+  readonly dataSources: readonly DataSourceSync[];
 }
 
-export interface DurationBuckets {
-  readonly status: string;
-  /** Cumulative counts, one per `DURATION_BUCKETS` bound. */
-  readonly buckets: readonly number[];
-  readonly count: number;
-  readonly sum: number;
+export interface DataSourceSync {
+  readonly dataSourceId: string;
+  readonly name: string;
+  /** When its last successful sync started (seconds since the epoch), if it ever had one. */
+  readonly lastSuccess: number | null;
+  readonly lastStatus: string | null;
 }
 
-/** Upper bounds (seconds) of the task duration histogram. */
-export const DURATION_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600] as const;
-
-// One pass over the tasks, per status: counts, rows, reaped leases and the duration histogram
-// of finished ones. The bounds are the constants above, never input: writing them into the
-// statement is safe.
-const TASKS_SQL = `
-  SELECT status, count(*)::int AS n, coalesce(sum(created_count), 0)::text AS rows,
-         count(*) FILTER (WHERE error_code = 'ERROR_WORKER_LOST')::int AS worker_lost,
-         count(*) FILTER (WHERE error_code = 'ERROR_TASK_ATTEMPTS')::int AS gave_up,
-         count(d)::int AS timed, coalesce(sum(d), 0)::float8 AS sum,
-         ${DURATION_BUCKETS.map((b, i) => `count(*) FILTER (WHERE d <= ${b})::int AS b${i}`).join(', ')}
-    FROM (SELECT status, created_count, error_code,
-                 CASE WHEN status IN ('SUCCESS', 'FAILURE', 'TIMEOUT')
-                      THEN extract(epoch FROM finished_at - started_at)::float8 END AS d
-            FROM job_task) t
-   GROUP BY status`;
-
-const JOBS_SQL = 'SELECT status AS key, count(*)::int AS n FROM job GROUP BY status';
-
-const ERRORS_SQL = `
-  SELECT error_code AS key, count(*)::int AS n FROM job_task
-   WHERE status IN ('FAILURE', 'TIMEOUT') AND error_code IS NOT NULL GROUP BY error_code`;
-
-const byKey = (rows: { key: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
+const TOTALS = 'SELECT name, labels, value FROM metric_total';
+const RUNNING = `SELECT count(*)::int AS n FROM job WHERE status = 'IN_PROGRESS'`;
+const QUEUE = `
+  SELECT (SELECT count(*) FROM job_task WHERE status = 'IN_PROGRESS')::int AS running,
+         (SELECT count(*) FROM job_task WHERE status = 'PENDING')::int AS pending`;
+const DATA_SOURCES = `
+  SELECT d.data_source_id, d.name, extract(epoch FROM d.last_synchronized_at)::float8 AS last_success,
+         (SELECT j.status FROM job j WHERE j.data_source_id = d.data_source_id ORDER BY j.created_at DESC LIMIT 1) AS last_status
+    FROM data_source d`;
 
 export async function readSnapshot(db: Queryable): Promise<Snapshot> {
-  const [jobs, tasks, errors] = await Promise.all([
-    db.query<{ key: string; n: number }>(JOBS_SQL),
-    db.query<Record<string, number | string>>(TASKS_SQL),
-    db.query<{ key: string; n: number }>(ERRORS_SQL),
+  const [totals, [running], [queue], sources] = await Promise.all([
+    db.query<{ name: string; labels: Record<string, string>; value: number }>(TOTALS),
+    db.query<{ n: number }>(RUNNING),
+    db.query<{ running: number; pending: number }>(QUEUE),
+    db.query<{ data_source_id: string; name: string; last_success: number | null; last_status: string | null }>(DATA_SOURCES),
   ]);
-  const of = (status: string) => tasks.find((row) => row.status === status);
   return {
-    jobs: byKey(jobs),
-    tasks: Object.fromEntries(tasks.map((row) => [String(row.status), Number(row.n)])),
-    rowsIngested: Number(of('SUCCESS')?.rows ?? 0),
-    taskErrors: byKey(errors),
-    leasesReaped: {
-      requeued: Number(of('PENDING')?.worker_lost ?? 0),
-      gaveUp: tasks.reduce((sum, row) => sum + Number(row.gave_up), 0),
-    },
-    durations: tasks
-      .filter((row) => Number(row.timed) > 0)
-      .map((row) => ({
-        status: String(row.status),
-        count: Number(row.timed),
-        sum: Number(row.sum),
-        buckets: DURATION_BUCKETS.map((_, i) => Number(row[`b${i}`])),
-      })),
+    totals: totals.map((t) => ({ name: t.name, labels: t.labels ?? {}, value: Number(t.value) })),
+    jobsRunning: Number(running.n),
+    tasksRunning: Number(queue.running),
+    tasksPending: Number(queue.pending),
+    dataSources: sources.map((s) => ({
+      dataSourceId: s.data_source_id,
+      name: s.name,
+      lastSuccess: s.last_success === null ? null : Number(s.last_success),
+      lastStatus: s.last_status,
+    })),
   };
 }

@@ -173,7 +173,7 @@ for (const backend of BACKENDS) {
       const samples = metrics.body.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
       for (const line of samples) assert.match(line, /^[a-zA-Z_:][\w:]*(\{[^}]*\})? [-+\w.]+$/);
       assert.ok(
-        samples.some((line) => line.startsWith('costsync_jobs{status="SUCCESS"}')),
+        samples.some((line) => line.startsWith('costsync_jobs_finished_total{status="SUCCESS"}')),
         metrics.body,
       );
       const paged = await t.call('GET', '/cost-analysis/v1/job-tasks?status=SUCCESS&query.page.limit=1', { token: w.tokens.da });

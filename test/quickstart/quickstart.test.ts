@@ -48,15 +48,18 @@ it('npm start on an empty database shows a finished demo job, readable through t
       COSTSYNC_DATA_DIR: dataDir,
       COSTSYNC_HTTP_PORT: String(port),
       COSTSYNC_GRPC_PORT: '0',
-      COSTSYNC_LOG_LEVEL: 'warn',
+      COSTSYNC_LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Not on a terminal, logs are JSON lines on stdout, and what serve says at start goes to stderr.
+  let logs = '';
+  serve.stdout!.on('data', (chunk: Buffer) => (logs += chunk.toString()));
   try {
     let output = '';
     const token = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no token printed; output so far:\n${output}`)), 90_000);
-      serve.stdout!.on('data', (chunk: Buffer) => {
+      serve.stderr!.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         const match = /export COSTSYNC_TOKEN=(\S+)/.exec(output);
         if (match) {
@@ -122,6 +125,11 @@ it('npm start on an empty database shows a finished demo job, readable through t
       [[jobId, 'SUCCESS']],
       'the same job through the gRPC API',
     );
+
+    const lines = logs.split('\n').filter((line) => line !== '');
+    assert.ok(lines.length > 0, 'the server logged');
+    for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `not a JSON log line: ${line}`);
+    assert.ok(!lines.some((line) => /"msg":"incoming request"|"msg":"request completed"/.test(line)), 'no per-request lines at info');
 
     const exited = new Promise<number | null>((resolve) => serve.once('exit', resolve));
     serve.kill('SIGTERM');

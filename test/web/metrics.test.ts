@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { until } from '../helpers/wait.js';
 import { DEMO_ROWS, startTestServer, type TestServer } from './server.js';
 
 /** `/metrics`, `/healthz` and `/readyz` as Prometheus and a load balancer see them. */
@@ -41,16 +42,28 @@ describe('metrics and health', () => {
     const failed = await server.ctx.engine.waitForJob((await syncOf('broken', BROKEN)).job_id);
     assert.equal(failed.status, 'FAILURE');
     const m = await scrape();
-    assert.equal(m.get('costsync_jobs{status="SUCCESS"}'), 1);
-    assert.equal(m.get('costsync_jobs{status="FAILURE"}'), 1);
-    assert.equal(m.get('costsync_jobs{status="IN_PROGRESS"}'), 0);
-    assert.equal(m.get('costsync_jobs{status="CANCELED"}'), 0);
+    assert.equal(m.get('costsync_jobs_finished_total{status="SUCCESS"}'), 1);
+    assert.equal(m.get('costsync_jobs_finished_total{status="FAILURE"}'), 1);
+    assert.equal(m.get('costsync_jobs_finished_total{status="CANCELED"}'), 0);
+    assert.equal(m.get('costsync_jobs_running'), 0);
     assert.equal(m.get('costsync_tasks_running'), 0);
     assert.equal(m.get('costsync_tasks_pending'), 0);
-    assert.equal(m.get('costsync_rows_ingested_total'), DEMO_ROWS, "the demo job's rows; the failed task wrote none that count");
+    assert.equal(
+      m.get('costsync_rows_ingested_total{outcome="published"}'),
+      DEMO_ROWS,
+      "the demo job's rows; the failed task wrote none that count",
+    );
     assert.equal(m.get('costsync_plugin_errors_total{error_code="ERROR_SYNTHETIC_FAILURE"}'), 1);
-    assert.equal(m.get('costsync_leases_reaped{outcome="requeued"}'), 0);
-    assert.equal(m.get('costsync_leases_reaped{outcome="gave_up"}'), 0);
+    assert.equal(m.get('costsync_leases_reaped_total{outcome="requeued"}'), 0);
+    assert.equal(m.get('costsync_leases_reaped_total{outcome="gave_up"}'), 0);
+    const demo = server.demoJob.data_source_id;
+    assert.equal(m.get(`costsync_data_source_last_job_status{data_source_id="${demo}",status="SUCCESS"}`), 1);
+    assert.equal(m.get(`costsync_data_source_last_job_status{data_source_id="${demo}",status="FAILURE"}`), 0);
+    assert.equal(
+      m.get(`costsync_data_source_last_success_timestamp_seconds{data_source_id="${demo}",name="demo"}`),
+      Math.floor(server.demoJob.created_at.getTime() / 1000) + (server.demoJob.created_at.getTime() % 1000) / 1000,
+    );
+    assert.equal(m.get(`costsync_data_source_last_job_status{data_source_id="${failed.data_source_id}",status="FAILURE"}`), 1);
 
     assert.equal(m.get('costsync_task_duration_seconds_count{status="SUCCESS"}'), 6);
     assert.equal(m.get('costsync_task_duration_seconds_count{status="FAILURE"}'), 1);
@@ -77,12 +90,22 @@ describe('metrics and health', () => {
     }
     assert.equal(m.get('costsync_tasks_running'), 2, 'COSTSYNC_WORKER_CONCURRENCY tasks at once');
     assert.equal(m.get('costsync_tasks_pending'), 1);
-    assert.equal(m.get('costsync_jobs{status="IN_PROGRESS"}'), 1);
+    assert.equal(m.get('costsync_jobs_running'), 1);
+    await until(
+      'the slow job to have written rows',
+      async () =>
+        (await server.ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cost WHERE job_id = $1', [job.job_id]))[0].n > 0,
+      30_000,
+    );
     await server.ctx.engine.cancel(job.job_id);
     m = await scrape();
     assert.equal(m.get('costsync_tasks_running'), 0);
-    assert.equal(m.get('costsync_jobs{status="CANCELED"}'), 1);
-    assert.equal(m.get('costsync_rows_ingested_total'), before.get('costsync_rows_ingested_total'));
+    assert.equal(m.get('costsync_jobs_finished_total{status="CANCELED"}'), 1);
+    assert.equal(
+      m.get('costsync_rows_ingested_total{outcome="published"}'),
+      before.get('costsync_rows_ingested_total{outcome="published"}'),
+    );
+    assert.ok(m.get('costsync_rows_ingested_total{outcome="rolled_back"}')! > 0, 'the canceled job wrote rows, then they were rolled back');
 
     const paced = await server.ctx.engine.waitForJob((await syncOf('more', { accounts: 1, months: 1, seed: 23 })).job_id);
     assert.equal(paced.status, 'SUCCESS');
@@ -91,8 +114,34 @@ describe('metrics and health', () => {
       [paced.job_id],
     );
     m = await scrape();
-    assert.equal(m.get('costsync_rows_ingested_total'), DEMO_ROWS + rows);
+    assert.equal(m.get('costsync_rows_ingested_total{outcome="published"}'), DEMO_ROWS + rows);
     assert.equal(m.get('costsync_task_duration_seconds_count{status="SUCCESS"}'), 7);
+
+    // Deleting what was counted does not lower a counter.
+    await fetch(`${server.url}/cost-analysis/v1/data-source/deregister`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.token()}` },
+      body: JSON.stringify({ data_source_id: paced.data_source_id, cascade_delete_cost: true }),
+    });
+    const after = await scrape();
+    for (const [key, value] of m) {
+      if (key.endsWith('_total') || key.includes('_total{') || key.includes('_count{')) {
+        assert.ok((after.get(key) ?? 0) >= value, `${key} went from ${value} to ${after.get(key)}`);
+      }
+    }
+    assert.ok(![...after.keys()].some((key) => key.includes(paced.data_source_id)), 'a deregistered data source has no gauge');
+  });
+
+  it('HTTP requests by route pattern, method and status, never by URL', async () => {
+    await fetch(`${server.url}/cost-analysis/v1/job-task/job-task-000000000000`, {
+      headers: { authorization: `Bearer ${await server.token()}` },
+    });
+    await fetch(`${server.url}/no/such/route`);
+    const m = await scrape();
+    const count = (labels: string) => m.get(`costsync_http_request_duration_seconds_count{${labels}}`);
+    assert.equal(count('method="GET",route="/cost-analysis/v1/job-task/:job_task_id",status_code="404"'), 1);
+    assert.equal(count('method="GET",route="unmatched",status_code="404"'), 1);
+    assert.ok(![...m.keys()].some((key) => key.includes('job-task-000000000000') || key.includes('/no/such')));
   });
 
   it('/healthz and /readyz answer without a token', async () => {
