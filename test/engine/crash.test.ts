@@ -63,6 +63,12 @@ describe('a worker killed with SIGKILL mid-task', () => {
         );
         assert.equal(await publishedCount(store.db, ds.data_source_id), expected);
         assert.equal(await storedCount(store.db, ds.data_source_id), expected);
+        const totals = await store.db.query<{ name: string; labels: Record<string, string>; value: number }>(
+          `SELECT name, labels, value FROM metric_total WHERE name IN ('leases_reaped', 'rows_ingested')`,
+        );
+        const total = (name: string, outcome: string) => totals.find((t) => t.name === name && t.labels.outcome === outcome)?.value;
+        assert.ok((total('leases_reaped', 'requeued') ?? 0) >= 1, 'the reaped lease is counted');
+        assert.equal(total('rows_ingested', 'published'), expected, 'rows counted once, when the job published');
       } finally {
         await engine.stop();
         await store.release();
