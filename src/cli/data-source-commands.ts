@@ -1,12 +1,35 @@
 import type { DataSourceWire } from './api-answers.js';
 import { differences, MANAGED_TAG } from './apply/plan.js';
-import { readOneSource } from './apply/source-file.js';
+import { type DesiredSource, readOneSource, SourceFileError, type SourceFlags, sourceFromFlags } from './apply/source-file.js';
 import { createSource, updateSource } from './apply/write.js';
 import { connect, type RemoteOptions } from './remote.js';
 
-export interface DataSourceFileOptions extends RemoteOptions {
-  file: string;
+export interface DataSourceFileOptions extends RemoteOptions, SourceFlags {
+  file?: string;
   json?: boolean;
+}
+
+const FLAGS: (keyof SourceFlags)[] = ['name', 'plugin', 'options', 'secretEnv', 'schedule', 'retentionMonths'];
+
+/** The declaration: a file (`-f`), or flags over `base`, never both. */
+function declared(options: DataSourceFileOptions, base?: Record<string, unknown>): DesiredSource {
+  const flagged = FLAGS.filter((flag) => options[flag] !== undefined);
+  if (options.file && flagged.length > 0) throw new SourceFileError('give -f or flags (--name, --plugin, --options…), not both');
+  if (options.file) return readOneSource(options.file);
+  if (flagged.length === 0 && !base)
+    throw new SourceFileError('say what to register: -f source.yaml, or --name and --plugin (and --options, --secret-env, --schedule)');
+  return sourceFromFlags(options, base);
+}
+
+/** A data source as the server has it, in the declaration's form (what flags of `update` change). */
+function asEntry(current: DataSourceWire): Record<string, unknown> {
+  return {
+    name: current.name,
+    plugin: current.plugin_info?.plugin_id ?? '',
+    options: current.plugin_info?.options ?? {},
+    schedule: current.schedule?.state === 'ENABLED' ? { hour: current.schedule.hour ?? 0 } : 'off',
+    ...(current.retention_months !== undefined ? { retention_months: current.retention_months } : {}),
+  };
 }
 
 /**
@@ -14,7 +37,7 @@ export interface DataSourceFileOptions extends RemoteOptions {
  * file (`-f`, the format of `costsync apply`) for register and update.
  */
 export async function registerCommand(options: DataSourceFileOptions): Promise<number> {
-  const desired = readOneSource(options.file);
+  const desired = declared(options);
   const remote = await connect(options);
   const created = await createSource(remote, desired, { managed: false });
   return print(options, created, `registered ${created.name} (${created.data_source_id})`);
@@ -22,9 +45,10 @@ export async function registerCommand(options: DataSourceFileOptions): Promise<n
 
 /** Changes what the file declares differently; the name too (the id says which data source). */
 export async function updateCommand(dataSourceId: string, options: DataSourceFileOptions): Promise<number> {
-  const desired = readOneSource(options.file);
+  if (options.file) declared(options); // a file and flags together are refused before anything is sent
   const remote = await connect(options);
   const current = await remote.call<DataSourceWire>('/cost-analysis/v1/data-source/get', { data_source_id: dataSourceId });
+  const desired = declared(options, asEntry(current));
   const marks = { managed: current.tags?.[MANAGED_TAG] === 'managed' };
   const what = differences(desired, current, { managed: false });
   if (desired.name !== current.name) what.unshift(`name ${current.name} → ${desired.name}`);

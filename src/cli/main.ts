@@ -135,16 +135,33 @@ const dataSource = program
     '\nExamples:\n  costsync data-source register -f aws-cur.yaml\n  costsync data-source update ds-0a1b2c3d4e5f -f aws-cur.yaml\n  costsync data-source verify ds-0a1b2c3d4e5f',
   );
 
-remoteOptions(dataSource.command('register').description('register the data source a file declares'))
-  .requiredOption('-f, --file <source.yaml>', 'the data source, YAML or JSON (the format of costsync apply)')
-  .option('--json', 'print the data source as JSON')
-  .addHelpText('after', '\nExample:\n  costsync data-source register -f aws-cur.yaml')
+const sourceFlags = (command: Command) =>
+  command
+    .option('-f, --file <source.yaml>', 'the data source, YAML or JSON (the format of costsync apply)')
+    .option('--name <name>', 'its name')
+    .option('--plugin <plugin_id>', 'its plugin (register only)')
+    .option('--options <json>', 'the plugin options, as JSON')
+    .option('--secret-env <VAR>', 'an environment variable holding the secret as JSON')
+    .option('--schedule <hour|off>', 'daily at this hour (UTC), or off')
+    .option('--retention-months <n>', 'months of cost rows kept (0: all)')
+    .option('--json', 'print the data source as JSON');
+
+sourceFlags(remoteOptions(dataSource.command('register').description('register a data source, declared in a file or by flags')))
+  .addHelpText(
+    'after',
+    `\nExamples:\n  costsync data-source register -f aws-cur.yaml\n  AWS_SECRET='{"aws_access_key_id":"…","aws_secret_access_key":"…"}' costsync data-source register --name cur --plugin aws-cur --options '{"base_url":["s3://bills/cur/"]}' --secret-env AWS_SECRET --schedule 3`,
+  )
   .action(run(registerCommand));
 
-remoteOptions(dataSource.command('update <data_source_id>').description('make a data source what a file declares'))
-  .requiredOption('-f, --file <source.yaml>', 'the data source, YAML or JSON')
-  .option('--json', 'print the data source as JSON')
-  .addHelpText('after', '\nExample:\n  costsync data-source update ds-0a1b2c3d4e5f -f aws-cur.yaml')
+sourceFlags(
+  remoteOptions(
+    dataSource.command('update <data_source_id>').description('change a data source: to what a file declares, or what flags say'),
+  ),
+)
+  .addHelpText(
+    'after',
+    '\nExamples:\n  costsync data-source update ds-0a1b2c3d4e5f -f aws-cur.yaml\n  costsync data-source update ds-0a1b2c3d4e5f --schedule 5',
+  )
   .action(run(updateCommand));
 
 remoteOptions(dataSource.command('deregister <data_source_id>').description('deregister a data source'))

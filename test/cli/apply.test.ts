@@ -146,6 +146,45 @@ describe('costsync apply and data-source register|update', () => {
     assert.equal((await sources()).has('gamma-2'), false);
   });
 
+  it('data-source register and update by flags; the secret comes from the environment, never the command line', async () => {
+    const flags = [
+      '--name',
+      'delta',
+      '--plugin',
+      'synthetic',
+      '--options',
+      '{"accounts": 1, "months": 1, "rows_per_day": 3}',
+      '--schedule',
+      '4',
+    ];
+    const registered = await runCli(['data-source', 'register', ...flags, '--secret-env', 'DELTA_SECRET'], {
+      ...env,
+      DELTA_SECRET: '{"token": "from-the-environment"}',
+    });
+    assert.equal(registered.code, 0, registered.stderr);
+    const id = /^registered delta \((ds-[0-9a-f]{12})\)\n$/.exec(registered.stdout)?.[1];
+    assert.ok(id, registered.stdout);
+    const [row] = await server.ctx.db.query<{ schedule_hour: number; secret: boolean }>(
+      'SELECT schedule_hour, secret_data_encrypted IS NOT NULL AS secret FROM data_source WHERE data_source_id = $1',
+      [id],
+    );
+    assert.deepEqual([row.schedule_hour, row.secret], [4, true]);
+    const updated = await runCli(['data-source', 'update', id, '--schedule', 'off', '--retention-months', '6'], env);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.equal(updated.stdout, `changed delta (${id}): schedule daily 04:00 UTC → off; retention_months default → 6\n`);
+    const both = await runCli(
+      ['data-source', 'update', id, '-f', write('delta.yaml', 'name: delta\nplugin: synthetic\n'), '--schedule', '3'],
+      env,
+    );
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /give -f or flags/);
+    const badJson = await runCli(['data-source', 'register', '--name', 'x', '--plugin', 'synthetic', '--options', '{nope'], env);
+    assert.match(badJson.stderr, /^costsync: --options: not JSON/);
+    const badHour = await runCli(['data-source', 'register', '--name', 'x', '--plugin', 'synthetic', '--schedule', '25'], env);
+    assert.match(badHour.stderr, /^costsync: --schedule: "off", or \{ hour: H \}/);
+    assert.equal((await sources()).has('x'), false);
+  });
+
   it('a file mistake names the entry and the key, and nothing is sent', async () => {
     const cases: [string, RegExp][] = [
       [`data_sources:${alpha(5, 3)}\n`, /data_sources\[0\]\.secret\.token: environment variable ALPHA_TOKEN is not set/],

@@ -45,10 +45,14 @@ describe('logs', () => {
         assert.equal(entry.job_id, job.job_id);
         assert.match(entry.job_task_id, /^job-task-[0-9a-f]{12}$/);
       }
-      assert.ok(
-        entries.some((e) => e.req?.url === '/cost-analysis/v1/data-source/sync'),
-        'requests are logged',
+      const requests = entries.filter((e) => e.url === '/cost-analysis/v1/data-source/sync');
+      assert.equal(requests.length, 1, 'one line per request');
+      assert.deepEqual(
+        [requests[0].msg, requests[0].level, requests[0].status, requests[0].route],
+        ['request', 20, 200, '/cost-analysis/v1/data-source/sync'],
+        'at debug, with its status and route',
       );
+      assert.ok(!entries.some((e) => e.msg === 'incoming request' || e.msg === 'request completed'));
       const all = lines.join('');
       assert.ok(!all.includes(secret), 'the plugin secret never appears');
       assert.ok(!all.includes(token), 'the bearer token never appears');

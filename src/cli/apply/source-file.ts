@@ -152,3 +152,52 @@ function checkKeys(value: unknown, where: string): void {
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** `costsync data-source register|update` flags; each one given replaces the same key of `base`. */
+export interface SourceFlags {
+  name?: string;
+  plugin?: string;
+  /** The options as JSON. */
+  options?: string;
+  /** The name of an environment variable holding the secret as JSON (a secret never goes on a command line). */
+  secretEnv?: string;
+  /** `off` or an hour (UTC). */
+  schedule?: string;
+  retentionMonths?: string;
+}
+
+/** A data source from flags over `base` (the current one, for update); mistakes name the flag. */
+export function sourceFromFlags(
+  flags: SourceFlags,
+  base: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): DesiredSource {
+  const json = (flag: string, text: string) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new SourceFileError(`${flag}: not JSON (${(error as Error).message})`);
+    }
+  };
+  const entry: Record<string, unknown> = { ...base };
+  if (flags.name !== undefined) entry.name = flags.name;
+  if (flags.plugin !== undefined) entry.plugin = flags.plugin;
+  if (flags.options !== undefined) entry.options = json('--options', flags.options);
+  if (flags.secretEnv !== undefined) {
+    const text = env[flags.secretEnv];
+    if (text === undefined) throw new SourceFileError(`--secret-env: environment variable ${flags.secretEnv} is not set`);
+    entry.secret = json(`--secret-env (${flags.secretEnv})`, text);
+  }
+  if (flags.schedule !== undefined)
+    entry.schedule = flags.schedule === 'off' ? 'off' : { hour: /^\d+$/.test(flags.schedule) ? Number(flags.schedule) : flags.schedule };
+  if (flags.retentionMonths !== undefined)
+    entry.retention_months = /^\d+$/.test(flags.retentionMonths) ? Number(flags.retentionMonths) : flags.retentionMonths;
+  try {
+    return desiredSource(entry, 'flag', process.cwd(), env);
+  } catch (error) {
+    if (!(error instanceof SourceFileError)) throw error;
+    throw new SourceFileError(
+      error.message.replace(/^flag\.(\w+)/, (_, key: string) => `--${key === 'secret' ? 'secret-env' : key.replaceAll('_', '-')}`),
+    );
+  }
+}
