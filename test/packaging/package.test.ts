@@ -124,6 +124,7 @@ describe('the npm package', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    // With JSON logs (not a terminal) the startup text is on stderr and the logs on stdout: both are read.
     let output = '';
     for (const stream of [serve.stdout, serve.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
@@ -135,6 +136,7 @@ describe('the npm package', () => {
             if (match && token) resolve(Object.assign(match, { token: token[1] }));
           };
           serve.stdout.on('data', look);
+          serve.stderr.on('data', look);
           serve.once('exit', (code) => reject(new Error(`costsync serve exited (${code}):\n${output}`)));
         }),
         120_000,

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage } from './browser.js';
-import { startTestServer, type TestServer } from './server.js';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { dashboardSession } from './dashboard-session.js';
 
 /**
  * The cost explorer in real Chromium against a running costsync with the demo data source
@@ -11,41 +10,17 @@ import { startTestServer, type TestServer } from './server.js';
  * its own SQL; the change against the period before, the CSV download and the 390 px layout.
  */
 describe('the cost explorer', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let admin: string;
-  const opened: { foreign: string[]; errors: string[] }[] = [];
-
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-    admin = await server.token();
-  });
-  after(async () => {
-    for (const { foreign, errors } of opened) {
-      assert.deepEqual(foreign, [], 'no request outside costsync');
-      assert.deepEqual(errors, [], 'no script errors');
-    }
-    await browser?.close();
-    await server?.close();
-  });
-
-  const open = async (hash: string, viewport = { width: 1366, height: 800 }): Promise<Page> => {
-    const page = await openPage(browser, server.url);
-    opened.push(page);
-    await page.page.setViewportSize(viewport);
-    page.page.setDefaultTimeout(20_000);
-    await page.page.goto(`${server.url}/#token=${admin}`);
-    await page.page.getByRole('heading', { name: 'Jobs' }).waitFor();
-    await page.page.goto(`${server.url}/${hash}`);
-    await page.page.getByTestId('cost-total').waitFor();
-    return page.page;
+  const session = dashboardSession();
+  const open = async (hash: string, viewport?: { width: number; height: number }): Promise<Page> => {
+    const page = await session.signedIn(hash, viewport);
+    await page.getByTestId('cost-total').waitFor();
+    return page;
   };
   const shown = async (page: Page) => Number(await page.getByTestId('cost-total').getAttribute('data-value'));
   const sumOf = async (where: string, params: unknown[] = []) => {
-    const [{ total }] = await server.ctx.db.query<{ total: number }>(
+    const [{ total }] = await session.server.ctx.db.query<{ total: number }>(
       `SELECT coalesce(sum(cost), 0)::float8 AS total FROM published_cost WHERE data_source_id = $1 AND ${where}`,
-      [server.demoJob.data_source_id, ...params],
+      [session.server.demoJob.data_source_id, ...params],
     );
     return total;
   };
@@ -53,7 +28,7 @@ describe('the cost explorer', () => {
     assert.ok(Math.abs(actual - expected) < 1e-6, `${what}: ${actual} ≠ ${expected}`);
 
   it('shows the period total for each granularity, equal to the published rows’ sum', async () => {
-    const ds = server.demoJob.data_source_id;
+    const ds = session.server.demoJob.data_source_id;
     const monthly = await open(`#/costs?ds=${ds}&g=MONTHLY&start=2025-04&end=2025-06`);
     close(await shown(monthly), await sumOf(`billed_month BETWEEN '2025-04' AND '2025-06'`), 'monthly');
     await monthly.getByText('USD, 2025-04 – 2025-06').waitFor();
@@ -66,10 +41,10 @@ describe('the cost explorer', () => {
   });
 
   it('groups by a field: each group’s total in the table is its rows’ sum, and the CSV holds the same numbers', async () => {
-    const page = await open(`#/costs?ds=${server.demoJob.data_source_id}&g=MONTHLY&start=2025-04&end=2025-06&by=product`);
-    const products = await server.ctx.db.query<{ product: string; total: number }>(
+    const page = await open(`#/costs?ds=${session.server.demoJob.data_source_id}&g=MONTHLY&start=2025-04&end=2025-06&by=product`);
+    const products = await session.server.ctx.db.query<{ product: string; total: number }>(
       `SELECT product, sum(cost)::float8 AS total FROM published_cost WHERE data_source_id = $1 GROUP BY product`,
-      [server.demoJob.data_source_id],
+      [session.server.demoJob.data_source_id],
     );
     assert.ok(products.length > 1);
     for (const { product, total } of products) {
@@ -101,7 +76,7 @@ describe('the cost explorer', () => {
   });
 
   it('is readable at 390 px wide without scrolling sideways', async () => {
-    const page = await open(`#/costs?ds=${server.demoJob.data_source_id}&by=provider`, { width: 390, height: 844 });
+    const page = await open(`#/costs?ds=${session.server.demoJob.data_source_id}&by=provider`, { width: 390, height: 844 });
     const [scroll, client] = await page.evaluate(() => {
       const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document
         .documentElement;

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage } from './browser.js';
-import { startTestServer, type TestServer } from './server.js';
+import { describe, it } from 'node:test';
+import { dashboardSession } from './dashboard-session.js';
 
 /**
  * A data source managed from the dashboard alone, in Chromium: registered (with its mistakes
@@ -10,26 +8,10 @@ import { startTestServer, type TestServer } from './server.js';
  * seen in its job history, and deregistered. What the server holds is read back each time.
  */
 describe('a data source, from the dashboard alone', () => {
-  let server: TestServer;
-  let browser: Browser;
-  const opened: { foreign: string[]; errors: string[] }[] = [];
-
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    for (const { foreign, errors } of opened) {
-      assert.deepEqual(foreign, []);
-      assert.deepEqual(errors, []);
-    }
-    await browser?.close();
-    await server?.close();
-  });
-
+  const session = dashboardSession();
   const stored = async (name: string) =>
     (
-      await server.ctx.db.query<{
+      await session.server.ctx.db.query<{
         data_source_id: string;
         plugin_info: { options: Record<string, unknown> };
         schedule_hour: number;
@@ -41,12 +23,7 @@ describe('a data source, from the dashboard alone', () => {
     )[0];
 
   it('is registered, edited, verified, synced and deregistered', async () => {
-    const opened1 = await openPage(browser, server.url);
-    opened.push(opened1);
-    const page = opened1.page;
-    page.setDefaultTimeout(20_000);
-    await page.goto(`${server.url}/#token=${await server.token()}`);
-    await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+    const page = await session.signedIn();
     await page.getByRole('link', { name: 'Data sources' }).click();
     await page.getByRole('link', { name: 'Register a data source' }).click();
     const form = page.getByRole('form', { name: 'Register a data source' });
@@ -94,7 +71,7 @@ describe('a data source, from the dashboard alone', () => {
     await page.waitForURL(/#\/jobs\/job-/);
     await page.getByTestId('job-status').getByText('SUCCESS').waitFor({ timeout: 30_000 });
     const jobId = /#\/jobs\/(job-[0-9a-f]{12})/.exec(page.url())![1];
-    await page.goto(`${server.url}/#/data-sources/${edited.data_source_id}`);
+    await page.goto(`${session.server.url}/#/data-sources/${edited.data_source_id}`);
     await page
       .getByRole('table', { name: 'Job history' })
       .getByRole('row', { name: new RegExp(jobId) })

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { insertDataSource } from '../helpers/engine-fixture.js';
-import { launchBrowser, openPage } from './browser.js';
-import { startTestServer, type TestServer } from './server.js';
+import { dashboardSession } from './dashboard-session.js';
 
 /**
  * What an operator found by using the dashboard, each fixed and held here in Chromium: the
@@ -13,38 +11,12 @@ import { startTestServer, type TestServer } from './server.js';
  * id and pages through older jobs.
  */
 describe('the dashboard, as operators use it', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let admin: string;
-  const opened: { foreign: string[]; errors: string[] }[] = [];
-
-  before(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-    admin = await server.token();
-  });
-  after(async () => {
-    for (const { foreign, errors } of opened) {
-      assert.deepEqual(foreign, []);
-      assert.deepEqual(errors, []);
-    }
-    await browser?.close();
-    await server?.close();
-  });
-
-  const signedIn = async (hash = ''): Promise<Page> => {
-    const page = await openPage(browser, server.url);
-    opened.push(page);
-    page.page.setDefaultTimeout(20_000);
-    await page.page.goto(`${server.url}/#token=${admin}`);
-    await page.page.getByRole('heading', { name: 'Jobs' }).waitFor();
-    if (hash) await page.page.goto(`${server.url}/${hash}`);
-    return page.page;
-  };
+  const session = dashboardSession();
+  const signedIn = (hash = '') => session.signedIn(hash);
   const syncOf = async (name: string, options: Record<string, unknown>) => {
-    const id = await server.addDataSource(name, options);
-    const [source] = await server.ctx.db.query<any>('SELECT * FROM data_source WHERE data_source_id = $1', [id]);
-    return server.ctx.engine.waitForJob((await server.ctx.engine.sync(source, { syncMode: 'MANUAL' })).job_id);
+    const id = await session.server.addDataSource(name, options);
+    const [source] = await session.server.ctx.db.query<any>('SELECT * FROM data_source WHERE data_source_id = $1', [id]);
+    return session.server.ctx.engine.waitForJob((await session.server.ctx.engine.sync(source, { syncMode: 'MANUAL' })).job_id);
   };
 
   it("a failed job's banner names the failed task and its error; its progress bar is the failure colour", async () => {
@@ -56,12 +28,12 @@ describe('the dashboard, as operators use it', () => {
     await failed.getByText('ERROR_SYNTHETIC_FAILURE').waitFor();
     assert.match(await failed.innerText(), /job-task-[0-9a-f]{12} FAILURE: ERROR_SYNTHETIC_FAILURE/);
     assert.equal(await page.locator('.progress-failure progress').count(), 1);
-    await page.goto(`${server.url}/#/jobs`);
+    await page.goto(`${session.server.url}/#/jobs`);
     const row = page.getByRole('row', { name: new RegExp(job.job_id) });
     await row.locator('.progress-failure').waitFor();
     assert.equal(
       await page
-        .getByRole('row', { name: new RegExp(server.demoJob.job_id) })
+        .getByRole('row', { name: new RegExp(session.server.demoJob.job_id) })
         .locator('.progress-success')
         .count(),
       1,
@@ -69,10 +41,10 @@ describe('the dashboard, as operators use it', () => {
   });
 
   it('a job that failed while planning says it ended before its plan, not that it is planning', async () => {
-    const source = await insertDataSource(server.ctx.db, { accounts: 'many' }, { pluginId: 'synthetic', domainId: 'domain-demo' });
+    const source = await insertDataSource(session.server.ctx.db, { accounts: 'many' }, { pluginId: 'synthetic', domainId: 'domain-demo' });
     // The sync is refused (502 ERROR_GET_JOB_TASKS), and the job it made stays, ended FAILURE.
-    await assert.rejects(server.ctx.engine.sync(source, { syncMode: 'MANUAL' }), /ERROR_GET_JOB_TASKS|Failed to get job tasks/);
-    const [job] = await server.ctx.db.query<{ job_id: string; status: string }>(
+    await assert.rejects(session.server.ctx.engine.sync(source, { syncMode: 'MANUAL' }), /ERROR_GET_JOB_TASKS|Failed to get job tasks/);
+    const [job] = await session.server.ctx.db.query<{ job_id: string; status: string }>(
       'SELECT job_id, status FROM job WHERE data_source_id = $1',
       [source.data_source_id],
     );
@@ -83,21 +55,23 @@ describe('the dashboard, as operators use it', () => {
   });
 
   it('a sign-in link opened in a tab that shows the sign-in form signs in and leaves the address bar', async () => {
-    const page = await openPage(browser, server.url);
-    opened.push(page);
-    await page.page.goto(`${server.url}/`);
-    await page.page.getByLabel('API token').waitFor();
-    assert.equal(await page.page.locator('#nav').isVisible(), false, 'no navigation while signed out');
-    await page.page.evaluate((token) => {
-      (globalThis as unknown as { location: { hash: string } }).location.hash = `#token=${token}`;
-    }, admin);
-    await page.page.getByRole('heading', { name: 'Jobs' }).waitFor();
-    assert.ok(!page.page.url().includes('token'), page.page.url());
+    const page = await session.page();
+    await page.goto(`${session.server.url}/`);
+    await page.getByLabel('API token').waitFor();
+    assert.equal(await page.locator('#nav').isVisible(), false, 'no navigation while signed out');
+    await page.evaluate(
+      (token: string) => {
+        (globalThis as unknown as { location: { hash: string } }).location.hash = `#token=${token}`;
+      },
+      await session.server.token(),
+    );
+    await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+    assert.ok(!page.url().includes('token'), page.url());
   });
 
   it('times are UTC and say so; a new job shows within 2 s, found by its id', async () => {
     const page = await signedIn();
-    const started = page.getByRole('row', { name: new RegExp(server.demoJob.job_id) }).locator('time');
+    const started = page.getByRole('row', { name: new RegExp(session.server.demoJob.job_id) }).locator('time');
     assert.match(await started.innerText(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
     const job = await syncOf('fresh', { accounts: 1, months: 1, rows_per_day: 1, seed: 8 });
     await page.getByRole('row', { name: new RegExp(job.job_id) }).waitFor({ timeout: 4_000 });
@@ -109,16 +83,17 @@ describe('the dashboard, as operators use it', () => {
   });
 
   it('pages through older jobs, 50 a page', async () => {
-    const id = await server.addDataSource('many', { accounts: 1, months: 1, rows_per_day: 1, seed: 9 });
-    const [source] = await server.ctx.db.query<any>('SELECT * FROM data_source WHERE data_source_id = $1', [id]);
-    for (let i = 0; i < 50; i++) await server.ctx.engine.waitForJob((await server.ctx.engine.sync(source, { syncMode: 'MANUAL' })).job_id);
-    const [{ n }] = await server.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM job WHERE domain_id = 'domain-demo'`);
+    const id = await session.server.addDataSource('many', { accounts: 1, months: 1, rows_per_day: 1, seed: 9 });
+    const [source] = await session.server.ctx.db.query<any>('SELECT * FROM data_source WHERE data_source_id = $1', [id]);
+    for (let i = 0; i < 50; i++)
+      await session.server.ctx.engine.waitForJob((await session.server.ctx.engine.sync(source, { syncMode: 'MANUAL' })).job_id);
+    const [{ n }] = await session.server.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM job WHERE domain_id = 'domain-demo'`);
     assert.ok(n > 50);
     const page = await signedIn();
     await page.getByText(new RegExp(`^1–50 of ${n} jobs$`)).waitFor();
     await page.getByRole('link', { name: 'Older →' }).click();
     await page.getByText(new RegExp(`^51–${n} of ${n} jobs$`)).waitFor();
-    await page.getByRole('row', { name: new RegExp(server.demoJob.job_id) }).waitFor();
+    await page.getByRole('row', { name: new RegExp(session.server.demoJob.job_id) }).waitFor();
     await page.getByRole('link', { name: '← Newer' }).click();
     await page.getByText(new RegExp(`^1–50 of ${n} jobs$`)).waitFor();
   });
