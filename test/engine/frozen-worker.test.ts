@@ -83,7 +83,9 @@ async function stopInsideBatch(stopper: Stopper, worker: ChildProcess, db: Datab
       await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 30));
       return false;
     },
-    30_000,
+    // A batch's transaction is a small part of the worker's time (it mostly waits for pages), so
+    // catching it can take many tries on a loaded machine.
+    90_000,
   );
 }
 

@@ -215,10 +215,13 @@ export async function costsPage(main, context) {
   });
 
   const csv = csvOf(series, axis, currency);
+  const csvUrl = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+  // The file lives while the page shows it; leaving the page (or a new view) lets it go.
+  context.signal.addEventListener('abort', () => URL.revokeObjectURL(csvUrl), { once: true });
   const download = h(
     'a',
     {
-      href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })),
+      href: csvUrl,
       download: `costs-${view.ds}-${view.g.toLowerCase()}-${view.start}-${view.end}.csv`,
     },
     'Download CSV',
