@@ -11,10 +11,17 @@ export interface DataSourceFileOptions extends RemoteOptions, SourceFlags {
 
 const FLAGS: (keyof SourceFlags)[] = ['name', 'plugin', 'options', 'secretEnv', 'schedule', 'retentionMonths'];
 
-/** The declaration: a file (`-f`), or flags over `base`, never both. */
+/** A file and flags together are refused, before anything is read or sent. */
+function oneWay(options: DataSourceFileOptions): void {
+  if (options.file && FLAGS.some((flag) => options[flag] !== undefined)) {
+    throw new SourceFileError('give -f or flags (--name, --plugin, --options…), not both');
+  }
+}
+
+/** The declaration: a file (`-f`), or flags over `base`. */
 function declared(options: DataSourceFileOptions, base?: Record<string, unknown>): DesiredSource {
+  oneWay(options);
   const flagged = FLAGS.filter((flag) => options[flag] !== undefined);
-  if (options.file && flagged.length > 0) throw new SourceFileError('give -f or flags (--name, --plugin, --options…), not both');
   if (options.file) return readOneSource(options.file);
   if (flagged.length === 0 && !base)
     throw new SourceFileError('say what to register: -f source.yaml, or --name and --plugin (and --options, --secret-env, --schedule)');
@@ -45,7 +52,7 @@ export async function registerCommand(options: DataSourceFileOptions): Promise<n
 
 /** Changes what the file declares differently; the name too (the id says which data source). */
 export async function updateCommand(dataSourceId: string, options: DataSourceFileOptions): Promise<number> {
-  if (options.file) declared(options); // a file and flags together are refused before anything is sent
+  oneWay(options);
   const remote = await connect(options);
   const current = await remote.call<DataSourceWire>('/cost-analysis/v1/data-source/get', { data_source_id: dataSourceId });
   const desired = declared(options, asEntry(current));

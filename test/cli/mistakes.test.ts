@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { withDeadline } from '../helpers/wait.js';
 import { startTestServer, type TestServer } from '../web/server.js';
+import { connect } from '../../src/cli/remote.js';
 import { CLI, runCli } from './run-cli.js';
 
 /**
@@ -104,5 +105,14 @@ describe('costsync on mistakes', () => {
       blocker.close();
       rmSync(data, { recursive: true, force: true });
     }
+  });
+});
+
+describe('hints', () => {
+  it('name the --url in use, and none when it is the default', async () => {
+    const elsewhere = await connect({ url: 'http://costsync.internal:9090/', token: 'a-token' });
+    assert.equal(elsewhere.hint('job cancel job-0a1b2c3d4e5f'), 'costsync job cancel job-0a1b2c3d4e5f --url http://costsync.internal:9090');
+    const local = await connect({ token: 'a-token' });
+    assert.equal(local.hint('job cancel job-0a1b2c3d4e5f'), 'costsync job cancel job-0a1b2c3d4e5f');
   });
 });

@@ -102,4 +102,13 @@ describe('focus plugin: what real exports hold', () => {
     assert.equal((await rows('euro.csv', '2025-08', { currency: 'EUR' })).length, 1);
     assert.equal((await plugin.init({ options: { currency: 'EUR' }, domain_id: 'd' })).metadata.currency, 'EUR');
   });
+
+  test('a column named like an object property (toString, valueOf) is kept like any other', async () => {
+    writeFileSync(
+      join(dir, 'named.csv'),
+      'BilledCost,BillingCurrency,ChargePeriodStart,SubAccountId,toString,valueOf,hasOwnProperty\n1,USD,2025-08-01T00:00:00Z,111,a,b,c\n',
+    );
+    const [row] = await rows('named.csv', '2025-08');
+    assert.deepEqual([row.additional_info?.toString, row.additional_info?.valueOf, row.additional_info?.hasOwnProperty], ['a', 'b', 'c']);
+  });
 });

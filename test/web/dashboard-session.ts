@@ -14,7 +14,8 @@ export interface DashboardSession {
   readonly server: TestServer;
   /** A page, not signed in, that is checked at the end. */
   page(viewport?: { width: number; height: number }): Promise<Page>;
-  signedIn(hash?: string, viewport?: { width: number; height: number }): Promise<Page>;
+  /** A page signed in with `token` (default: a DOMAIN_ADMIN's), at `hash`. */
+  signedIn(hash?: string, viewport?: { width: number; height: number }, token?: string): Promise<Page>;
 }
 
 export function dashboardSession(): DashboardSession {
@@ -47,9 +48,9 @@ export function dashboardSession(): DashboardSession {
       page.setDefaultTimeout(20_000);
       return page;
     },
-    async signedIn(hash = '', viewport) {
+    async signedIn(hash = '', viewport, token = admin) {
       const page = await session.page(viewport);
-      await page.goto(`${session.server.url}/#token=${admin}`);
+      await page.goto(`${session.server.url}/#token=${token}`);
       await page.getByRole('heading', { name: 'Jobs' }).waitFor();
       if (hash) await page.goto(`${session.server.url}/${hash}`);
       return page;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage } from './browser.js';
-import { DEMO_ROWS_TEXT, startTestServer, type TestServer } from './server.js';
+import { before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { dashboardSession } from './dashboard-session.js';
+import { DEMO_ROWS_TEXT } from './server.js';
 
 /**
  * The dashboard in real headless Chromium against a running costsync (API, workers, the demo
@@ -17,42 +17,24 @@ const SLOW = { accounts: 1, months: 2, rows_per_day: 50, page_size: 5, page_dela
 const BROKEN = { accounts: 1, months: 2, fail_task: 1, seed: 5 };
 
 describe('the dashboard', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const session = dashboardSession();
   let admin: string;
-  const pages: { page: Page; foreign: string[]; errors: string[] }[] = [];
-
-  const open = async (path: string, token?: string) => {
-    const opened = await openPage(browser, server.url);
-    opened.page.setDefaultTimeout(20_000);
-    pages.push(opened);
-    await opened.page.goto(token ? `${server.url}/#token=${token}` : `${server.url}${path}`);
-    if (token) {
-      await opened.page.getByRole('heading', { name: 'Jobs' }).waitFor();
-      if (path !== '/') await opened.page.goto(`${server.url}${path}`);
-    }
-    return opened.page;
-  };
-
   before(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-    admin = await server.token();
+    admin = await session.server.token();
   });
 
-  after(async () => {
-    for (const { foreign, errors } of pages) {
-      assert.deepEqual(foreign, [], 'the dashboard makes no request outside costsync');
-      assert.deepEqual(errors, [], 'no script errors');
-    }
-    await browser?.close();
-    await server?.close();
-  });
+  /** `path` signed in with `token`, or not signed in without one. */
+  const open = async (path: string, token?: string): Promise<Page> => {
+    if (token) return session.signedIn(path === '/' ? '' : path.replace(/^\//, ''), undefined, token);
+    const page = await session.page();
+    await page.goto(`${session.server.url}${path}`);
+    return page;
+  };
 
   it('signs in from the link, takes the token out of the address bar, and lists the demo job', async () => {
     const page = await open('/', admin);
     assert.ok(!page.url().includes('token'), `address bar: ${page.url()}`);
-    const row = page.getByRole('row', { name: new RegExp(server.demoJob.job_id) });
+    const row = page.getByRole('row', { name: new RegExp(session.server.demoJob.job_id) });
     await row.getByText('SUCCESS').waitFor();
     await row.getByText('6/6').waitFor();
     assert.match(await row.innerText(), /demo/);
@@ -70,11 +52,11 @@ describe('the dashboard', () => {
     await field.fill(admin);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Jobs' }).waitFor();
-    await page.getByRole('row', { name: new RegExp(server.demoJob.job_id) }).waitFor();
+    await page.getByRole('row', { name: new RegExp(session.server.demoJob.job_id) }).waitFor();
   });
 
   it('Sync now starts a job whose page follows it, without reloading, to SUCCESS', async () => {
-    const id = await server.addDataSource('paced', PACED);
+    const id = await session.server.addDataSource('paced', PACED);
     const page = await open('/#/data-sources', admin);
     await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
     await page.getByRole('button', { name: 'Sync paced now' }).click();
@@ -82,7 +64,7 @@ describe('the dashboard', () => {
     await page.getByTestId('job-status').getByText('IN_PROGRESS').waitFor();
     await page.getByText('live', { exact: true }).waitFor();
     await page.getByTestId('job-status').getByText('SUCCESS').waitFor({ timeout: 30_000 });
-    const [{ rows }] = await server.ctx.db.query<{ rows: number }>(
+    const [{ rows }] = await session.server.ctx.db.query<{ rows: number }>(
       `SELECT sum(created_count)::int AS rows FROM job_task t JOIN job j USING (job_id) WHERE j.data_source_id = $1`,
       [id],
     );
@@ -103,9 +85,9 @@ describe('the dashboard', () => {
   });
 
   it('Cancel on a running job ends it CANCELED', async () => {
-    const id = await server.addDataSource('slow', SLOW);
-    const [source] = await server.ctx.db.query<any>('SELECT * FROM data_source WHERE data_source_id = $1', [id]);
-    const job = await server.ctx.engine.sync(source, { syncMode: 'MANUAL' });
+    const id = await session.server.addDataSource('slow', SLOW);
+    const [source] = await session.server.ctx.db.query<any>('SELECT * FROM data_source WHERE data_source_id = $1', [id]);
+    const job = await session.server.ctx.engine.sync(source, { syncMode: 'MANUAL' });
     const page = await open('/', admin);
     const row = page.getByRole('row', { name: new RegExp(job.job_id) });
     await row.getByText('IN_PROGRESS').waitFor();
@@ -118,9 +100,9 @@ describe('the dashboard', () => {
   });
 
   it('a failed job tells what failed and why', async () => {
-    const id = await server.addDataSource('broken', BROKEN);
-    const [source] = await server.ctx.db.query<any>('SELECT * FROM data_source WHERE data_source_id = $1', [id]);
-    const job = await server.ctx.engine.waitForJob((await server.ctx.engine.sync(source, { syncMode: 'MANUAL' })).job_id);
+    const id = await session.server.addDataSource('broken', BROKEN);
+    const [source] = await session.server.ctx.db.query<any>('SELECT * FROM data_source WHERE data_source_id = $1', [id]);
+    const job = await session.server.ctx.engine.waitForJob((await session.server.ctx.engine.sync(source, { syncMode: 'MANUAL' })).job_id);
     assert.equal(job.status, 'FAILURE');
     const page = await open('/', admin);
     await page.getByLabel('Status').selectOption('FAILURE');
@@ -143,10 +125,10 @@ describe('the dashboard', () => {
   });
 
   it('a job whose older rows retention removed says how many, and how to keep them', async () => {
-    const id = await server.addDataSource('history', { accounts: 1, months: 3, rows_per_day: 2, seed: 6 });
-    await server.ctx.db.query('UPDATE data_source SET retention_months = 1 WHERE data_source_id = $1', [id]);
-    const [source] = await server.ctx.db.query<any>('SELECT * FROM data_source WHERE data_source_id = $1', [id]);
-    const job = await server.ctx.engine.waitForJob((await server.ctx.engine.sync(source, { syncMode: 'MANUAL' })).job_id);
+    const id = await session.server.addDataSource('history', { accounts: 1, months: 3, rows_per_day: 2, seed: 6 });
+    await session.server.ctx.db.query('UPDATE data_source SET retention_months = 1 WHERE data_source_id = $1', [id]);
+    const [source] = await session.server.ctx.db.query<any>('SELECT * FROM data_source WHERE data_source_id = $1', [id]);
+    const job = await session.server.ctx.engine.waitForJob((await session.server.ctx.engine.sync(source, { syncMode: 'MANUAL' })).job_id);
     assert.equal(job.status, 'SUCCESS');
     const removed = Number((job as { retention_deleted_count?: number }).retention_deleted_count);
     assert.ok(removed > 0, 'the sync loaded rows older than one month');
@@ -163,12 +145,12 @@ describe('the dashboard', () => {
   });
 
   it('a WORKSPACE_MEMBER sees jobs and data sources but no Cancel or Sync now', async () => {
-    const member = await server.token('WORKSPACE_MEMBER', 'workspace-a');
+    const member = await session.server.token('WORKSPACE_MEMBER', 'workspace-a');
     const page = await open('/#/data-sources', member);
     await page.getByRole('row', { name: /demo/ }).getByText('SUCCESS').waitFor();
     assert.equal(await page.getByRole('button', { name: /Sync .* now/ }).count(), 0);
     await page.getByRole('link', { name: 'Jobs' }).click();
-    await page.getByRole('row', { name: new RegExp(server.demoJob.job_id) }).waitFor();
+    await page.getByRole('row', { name: new RegExp(session.server.demoJob.job_id) }).waitFor();
     assert.equal(await page.getByRole('columnheader', { name: 'Actions' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: /Cancel/ }).count(), 0);
     await page.getByRole('button', { name: 'Sign out' }).click();

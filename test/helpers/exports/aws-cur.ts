@@ -1,6 +1,6 @@
 import { makeAwsCurPlugin } from '../../../src/plugins/aws-cur/plugin.js';
 import { sums } from '../export-sums.js';
-import { csvText, type ExportFixture } from './fixture.js';
+import { type Column as ColumnOf, columnCsv, columnRecords, type ExportFixture } from './fixture.js';
 
 /**
  * AWS Cost and Usage Reports, generated from AWS's column lists: the legacy CUR
@@ -94,7 +94,7 @@ export function expectedSums(list: readonly Item[], measure: Measure): Record<st
 }
 
 /** A report column: its name, and its value for a line item ('' or undefined: an empty cell). */
-export type Column = [string, (i: Item) => string | number | undefined];
+export type Column = ColumnOf<Item>;
 
 export const LEGACY: Column[] = [
   ['identity/LineItemId', (i) => `${i.resource}-${i.start}`],
@@ -141,24 +141,10 @@ export const CUR2: Column[] = [
 ];
 
 /** The report's records: column → value, undefined where the cell is empty. */
-export function records(columns: readonly Column[], list: readonly Item[]): Record<string, string | number | undefined>[] {
-  return list.map((item) =>
-    Object.fromEntries(
-      columns.map(([name, value]) => {
-        const v = value(item);
-        return [name, v === '' ? undefined : v];
-      }),
-    ),
-  );
-}
+export const records = (columns: readonly Column[], list: readonly Item[]) => columnRecords(columns, list);
 
 /** The report as a CSV file. */
-export function csv(columns: readonly Column[], list: readonly Item[]): string {
-  return csvText(
-    columns.map(([name]) => name),
-    records(columns, list),
-  );
-}
+export const csv = (columns: readonly Column[], list: readonly Item[]) => columnCsv(columns, list);
 
 /** The generated report of one generation, its cost under `measure`. */
 export function awsCurFixture(generation: 'legacy' | 'cur2', measure: Measure = 'amortized'): ExportFixture {
@@ -170,11 +156,7 @@ export function awsCurFixture(generation: 'legacy' | 'cur2', measure: Measure = 
     plugin: makeAwsCurPlugin,
     options: { cost_measure: measure },
     records: rows,
-    csv: () =>
-      csvText(
-        columns.map(([name]) => name),
-        rows,
-      ),
+    csv: () => csv(columns, list),
     expected: { rows: list.length, sums: expectedSums(list, measure) },
   };
 }

@@ -1,6 +1,6 @@
 import { makeAzureExportPlugin } from '../../../src/plugins/azure-export/plugin.js';
 import { sums } from '../export-sums.js';
-import { csvText, type ExportFixture } from './fixture.js';
+import { type Column as ColumnOf, columnCsv, columnRecords, type ExportFixture } from './fixture.js';
 
 /**
  * Azure Cost Management exports, generated from Azure's column lists: the EA schema
@@ -60,7 +60,7 @@ export function charges(): Charge[] {
 }
 
 /** A column: its name, and its cell for the charge at index i ('' or undefined for an empty one). */
-export type Column = [string, (c: Charge, i: number) => string | number | undefined];
+export type Column = ColumnOf<Charge>;
 const usDate = (iso: string) => `${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(0, 4)}`;
 const json = (tags?: Record<string, string>) => (tags ? JSON.stringify(tags) : '');
 const bare = (tags?: Record<string, string>) =>
@@ -148,24 +148,10 @@ export const MCA: Column[] = [
 ];
 
 /** The charges as records of the columns: column → text or number, undefined where the cell is empty. */
-export function records(columns: Column[], list: Charge[]): Record<string, string | number | undefined>[] {
-  return list.map((c, i) =>
-    Object.fromEntries(
-      columns.map(([name, value]) => {
-        const v = value(c, i);
-        return [name, v === '' ? undefined : v];
-      }),
-    ),
-  );
-}
+export const records = (columns: readonly Column[], list: readonly Charge[]) => columnRecords(columns, list);
 
 /** The charges as a CSV export of the columns. */
-export function csv(columns: Column[], list: Charge[]): string {
-  return csvText(
-    columns.map(([name]) => name),
-    records(columns, list),
-  );
-}
+export const csv = (columns: readonly Column[], list: readonly Charge[]) => columnCsv(columns, list);
 
 /** The MCA charges as JSON lines, as an export to JSON would write them: numbers, nulls, tags as an object. */
 export function jsonLines(list: Charge[]): string {

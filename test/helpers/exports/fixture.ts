@@ -41,6 +41,28 @@ export function csvText(columns: readonly string[], records: readonly Record<str
   return `${[columns.join(','), ...lines].join('\n')}\n`;
 }
 
+/** A column of a generated export: its name, and its cell for item `i` ('' or undefined: an empty cell). */
+export type Column<T> = readonly [name: string, value: (item: T, i: number) => string | number | undefined];
+
+/** The export's records: column → value, undefined where the cell is empty. */
+export function columnRecords<T>(columns: readonly Column<T>[], list: readonly T[]): Record<string, string | number | undefined>[] {
+  return list.map((item, i) =>
+    Object.fromEntries(
+      columns.map(([name, value]) => {
+        const v = value(item, i);
+        return [name, v === '' ? undefined : v];
+      }),
+    ),
+  );
+}
+
+/** The export as a CSV file: the header (each name through `rename`), then the records. */
+export function columnCsv<T>(columns: readonly Column<T>[], list: readonly T[], rename: (name: string) => string = (name) => name): string {
+  const header = columns.map(([name]) => rename(name));
+  const records = columnRecords(columns, list).map((record) => Object.fromEntries(columns.map(([name], k) => [header[k], record[name]])));
+  return csvText(header, records);
+}
+
 /** JSON lines, one record per line; cells left empty are left out, as exporters do. */
 export function jsonLinesText(records: readonly Record<string, unknown>[]): string {
   return `${records.map((record) => JSON.stringify(record)).join('\n')}\n`;

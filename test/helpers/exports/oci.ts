@@ -1,6 +1,6 @@
 import { makeOciReportPlugin } from '../../../src/plugins/oci-report/plugin.js';
 import { sums } from '../export-sums.js';
-import { csvCell, type ExportFixture } from './fixture.js';
+import { type Column as ColumnOf, columnCsv, columnRecords, type ExportFixture } from './fixture.js';
 
 /**
  * OCI cost reports, generated from Oracle's column list: hourly lines in three tenancies over two
@@ -84,7 +84,7 @@ export function lines(): Line[] {
 }
 
 /** A report column: Oracle's name, and the line's value in it (empty text or undefined: an empty cell). */
-export type Column = [string, (l: Line) => string | number | undefined];
+export type Column = ColumnOf<Line>;
 export const COLUMNS: Column[] = [
   ['lineItem/referenceNo', (l) => l.ref],
   ['lineItem/tenantId', (l) => l.tenant],
@@ -117,10 +117,8 @@ export const COLUMNS: Column[] = [
 ];
 
 /** The report file of `list`: a header of `columns` (their names through `rename`), one line per line. */
-export function csv(columns: Column[], list: Line[], rename: (name: string) => string = (name) => name): string {
-  const header = columns.map(([name]) => rename(name)).join(',');
-  return `${[header, ...list.map((l) => columns.map(([, value]) => csvCell(value(l))).join(','))].join('\n')}\n`;
-}
+export const csv = (columns: readonly Column[], list: readonly Line[], rename?: (name: string) => string) =>
+  columnCsv(columns, list, rename);
 
 /** The same header as older reports and other tools spell it. */
 export const otherCase = (name: string) =>
@@ -140,14 +138,7 @@ export const otherCase = (name: string) =>
  */
 export function ociFixture(measure: 'my_cost' | 'my_cost_overage' = 'my_cost'): ExportFixture {
   const list = lines();
-  const records = list.map((l) =>
-    Object.fromEntries(
-      COLUMNS.map(([name, value]) => {
-        const v = value(l);
-        return [name, v === '' ? undefined : v];
-      }),
-    ),
-  );
+  const records = columnRecords(COLUMNS, list);
   const cost = (l: Line) => (measure === 'my_cost' ? l.myCost : (l.myCostOverage ?? 0));
   return {
     pluginId: 'oci-cost-report',

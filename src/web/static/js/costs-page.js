@@ -90,8 +90,8 @@ async function analyze(view, start, end, by) {
   return answer.results;
 }
 
-/** @param {PageContext} context @param {View} view */
-function go(context, view) {
+/** @param {View} view */
+function go(view) {
   const params = new URLSearchParams(Object.entries(view).filter(([, value]) => value !== ''));
   location.hash = `#/costs?${params}`;
 }
@@ -211,7 +211,7 @@ export async function costsPage(main, context) {
     );
     // A new data source or granularity starts from its own default period.
     if (next.ds !== view.ds || next.g !== view.g) Object.assign(next, { start: '', end: '' });
-    go(context, next);
+    go(next);
   });
 
   const csv = csvOf(series, axis, currency);
