@@ -4,12 +4,15 @@ import type { Queryable } from '../store/database.js';
 import type { ChangedWindow, JobRow } from '../store/rows.js';
 import { windowsCondition } from './changed.js';
 import type { Increment } from '../metrics/totals.js';
+import { dropBefore, replaceWindows } from './rollup.js';
 
 /**
  * Publishes a job whose tasks all succeeded, in the transaction that finished its last task
  * (the job row is already locked, so exactly one closer runs). In one commit:
  *   - rows of earlier jobs of the data source inside the job's `changed` windows and its tasks'
  *     `task_changed` windows are deleted;
+ *   - the monthly rollup loses the same rows (engine/rollup.ts; the tasks' sums were added as
+ *     each task finished);
  *   - rows billed before the retention period (the data source's, else the server's) are
  *     deleted, and the job and its tasks record how many (a first sync of old history says so);
  *   - the job becomes SUCCESS, which makes its rows visible (published_cost);
@@ -75,6 +78,7 @@ export async function closeJob(tx: Queryable, job: JobRow, retention: Retention)
     const params: unknown[] = [job.data_source_id, job.job_id];
     const condition = windowsCondition(windows, params);
     await tx.query(`DELETE FROM cost WHERE data_source_id = $1 AND job_id <> $2 AND ${condition}`, params);
+    await replaceWindows(tx, job.data_source_id, job.job_id, windows);
   }
   const [source] = await tx.query<{ retention_months: number | null }>(RETENTION_OF, [job.data_source_id]);
   const keepFrom = retentionStart(source?.retention_months ?? retention.defaultMonths, retention.today);
@@ -82,6 +86,7 @@ export async function closeJob(tx: Queryable, job: JobRow, retention: Retention)
   if (keepFrom) {
     const gone = await tx.query<{ job_task_id: string | null; n: number }>(RETENTION, [job.data_source_id, keepFrom, job.job_id]);
     removed = gone.reduce((sum, g) => sum + g.n, 0);
+    await dropBefore(tx, job.data_source_id, keepFrom);
     const ofTasks = gone.filter((g) => g.job_task_id !== null);
     if (ofTasks.length) await tx.query(TASK_RETENTION, [job.job_id, JSON.stringify(ofTasks)]);
   }

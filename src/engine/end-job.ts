@@ -1,6 +1,7 @@
 import { JOB_STATUS, TASK_STATUS, type JobStatus } from '../domain/status.js';
 import type { Queryable } from '../store/database.js';
 import type { JobRow } from '../store/rows.js';
+import { forgetJob } from './rollup.js';
 import { addTotals, type Increment } from '../metrics/totals.js';
 
 /**
@@ -50,6 +51,7 @@ export async function endJob(tx: Queryable, jobId: string, end: JobEnd, totals: 
   const runningTasksBecome = end.status === JOB_STATUS.TIMEOUT ? TASK_STATUS.TIMEOUT : TASK_STATUS.CANCELED;
   await tx.query(STOP_TASKS, [jobId, runningTasksBecome, end.errorCode ?? 'ERROR_JOB_TIMEOUT', end.errorMessage ?? 'The job timed out.']);
   const [{ n: rolledBack }] = await tx.query<{ n: number }>(ROLLBACK_ROWS, [jobId]);
+  await forgetJob(tx, jobId);
   await tx.query('SELECT pg_notify($1, $2)', [JOB_ENDED_CHANNEL, jobId]);
   await addTotals(tx, [
     ...totals,

@@ -4,6 +4,7 @@ import type { JobRow } from '../store/rows.js';
 import { closeJob, type Retention } from './close-job.js';
 import { endJob, lockJob, type JobEnd } from './end-job.js';
 import type { Lease } from './lease.js';
+import { rollUpTask } from './rollup.js';
 import { addTotals, type Increment, taskDuration } from '../metrics/totals.js';
 
 /**
@@ -35,6 +36,7 @@ export async function succeedTask(db: Database, lease: Lease, costKeys: unknown,
     if (!job || job.status !== JOB_STATUS.IN_PROGRESS) return 'lost';
     const owned = await tx.query<{ seconds: number | null }>(TASK_SUCCEEDED, [...leaseParams(lease), JSON.stringify(costKeys)]);
     if (owned.length === 0) return 'lost';
+    await rollUpTask(tx, lease.jobId, lease.jobTaskId);
     const [counted] = await tx.query<JobRow>(COUNT_DOWN, [lease.jobId]);
     const published = counted.remained_tasks > 0 ? undefined : await closeJob(tx, counted, retention);
     await addTotals(tx, [...taskDuration('SUCCESS', owned[0].seconds ?? 0), ...(published?.totals ?? [])]);

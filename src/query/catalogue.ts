@@ -21,6 +21,8 @@ export interface FieldDef {
   readonly type: FieldType;
   /** The column is NOT NULL: a sort on it needs no NULLS clause, so it can use an index. */
   readonly notNull?: boolean;
+  /** A `numeric` column (a number type): summed as it is, already exact. */
+  readonly decimal?: boolean;
 }
 
 export interface SortKey {
@@ -54,6 +56,7 @@ export interface ResolvedField {
   readonly type: FieldType;
   readonly expr: Fragment;
   readonly notNull?: boolean;
+  readonly decimal?: boolean;
 }
 
 /** The keys that identify one row: `uniqueKeys` when the key is composite, else the id. */
@@ -78,7 +81,7 @@ export function orderTerm(field: ResolvedField, desc: boolean): Fragment {
 export function resolveField(catalogue: Catalogue, key: unknown, where: string): ResolvedField {
   if (typeof key !== 'string' || key === '') throw err.required(where);
   const exact = fieldOf(catalogue, key);
-  if (exact) return { key, type: exact.type, expr: raw(exact.sql), notNull: exact.notNull };
+  if (exact) return { key, type: exact.type, expr: raw(exact.sql), notNull: exact.notNull, decimal: exact.decimal };
   const segments = key.split('.');
   for (let cut = segments.length - 1; cut >= 1; cut--) {
     const root = fieldOf(catalogue, segments.slice(0, cut).join('.'));

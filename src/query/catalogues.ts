@@ -7,6 +7,7 @@ const number = (column: string): FieldDef => ({ sql: column, type: 'number' });
 const timestamp = (column: string): FieldDef => ({ sql: column, type: 'timestamp' });
 const json = (expression: string): FieldDef => ({ sql: expression, type: 'json' });
 const bool = (column: string): FieldDef => ({ sql: column, type: 'bool' });
+const decimal = (column: string): FieldDef => ({ sql: column, type: 'number', decimal: true });
 /** A NOT NULL column (see FieldDef.notNull); must match the migrations (001_init.sql, 003_data_source_account.sql). */
 const required = (def: FieldDef): FieldDef => ({ ...def, notNull: true });
 
@@ -172,5 +173,46 @@ export const COST_CATALOGUE: Catalogue = {
     billed_year: required(text('billed_year')),
     billed_month: required(text('billed_month')),
     billed_date: { sql: 'billed_date', type: 'date', notNull: true },
+  },
+};
+
+/** The cost keys whose values the rollup keeps (its dimensions, the scope and the month; migration 006). */
+const ROLLED_UP = [
+  'usage_unit',
+  'provider',
+  'region_code',
+  'region_key',
+  'product',
+  'usage_type',
+  'tags',
+  'account_id',
+  'service_account_id',
+  'project_id',
+  'data_source_id',
+  'domain_id',
+  'workspace_id',
+  'billed_year',
+  'billed_month',
+];
+
+/**
+ * The monthly rollup of the published cost rows (`published_cost_monthly`, migration 006), read
+ * in place of `published_cost` when a query names only its columns (query/rollup.ts). `cost` and
+ * `usage_quantity` are the sums of a rollup row's rows and `row_count` how many there were.
+ */
+export const COST_MONTHLY_CATALOGUE: Catalogue = {
+  resource: 'Cost',
+  source: 'published_cost_monthly',
+  select: '*',
+  idKey: 'cost_monthly_id',
+  keywordKeys: [],
+  defaultSort: [{ key: 'billed_month', desc: true }],
+  pageLimit: COST_CATALOGUE.pageLimit,
+  fields: {
+    cost_monthly_id: required(number('cost_monthly_id')),
+    cost: required(decimal('cost')),
+    usage_quantity: required(decimal('usage_quantity')),
+    row_count: required(number('row_count')),
+    ...Object.fromEntries(ROLLED_UP.map((key) => [key, COST_CATALOGUE.fields[key]])),
   },
 };

@@ -46,11 +46,17 @@ export function groupField(catalogue: Catalogue, field: GroupField, alias: strin
       return { expr: sql`${raw(field.operator)}(${expr})`, column: column(type) };
     }
     case 'sum':
-      return { expr: sql`COALESCE(${filtered(sql`sum(${numeric(source, field)})`)}, 0)`, column: column('number') };
+      // Added as numeric: exact, so the same whatever the order (and the rollup's sums agree).
+      return {
+        expr: sql`COALESCE(${filtered(sql`sum(${numeric(source, field, 'numeric')})`)}, 0)::double precision`,
+        column: column('number'),
+      };
     case 'average': {
-      // A conditional average counts non-matching rows as 0, as the upstream does.
-      const value = numeric(source, field);
-      return { expr: sql`avg(${matches ? sql`CASE WHEN ${matches} THEN ${value} ELSE 0 END` : value})`, column: column('number') };
+      // A conditional average counts non-matching rows as 0, as the upstream does. Exact, like sum:
+      // the same whatever order the rows come in.
+      const value = numeric(source, field, 'numeric');
+      const averaged = sql`avg(${matches ? sql`CASE WHEN ${matches} THEN ${value} ELSE 0 END` : value})`;
+      return { expr: sql`${averaged}::double precision`, column: column('number') };
     }
     case 'first':
     case 'last': {
@@ -102,11 +108,18 @@ function asJson(source: ResolvedField): Fragment {
   }
 }
 
-/** Numbers for sum/average: number columns as they are; JSON values only when they are numbers. */
-function numeric(source: ResolvedField, field: GroupField): Fragment {
-  if (source.type === 'number') return sql`(${source.expr})::double precision`;
+/**
+ * Numbers for sum/average (as numeric) and min/max: number columns as they are; JSON values only when they are
+ * numbers. A double becomes numeric through its text, the shortest decimal that reads back as the
+ * same double (exact, and faster than PostgreSQL's own cast, which keeps 15 digits).
+ */
+function numeric(source: ResolvedField, field: GroupField, as: 'double precision' | 'numeric' = 'double precision'): Fragment {
+  if (source.type === 'number') {
+    if (as === 'double precision') return sql`(${source.expr})::double precision`;
+    return source.decimal ? source.expr : sql`(${source.expr})::text::numeric`;
+  }
   if (source.type === 'json') {
-    return sql`(CASE WHEN jsonb_typeof(${source.expr}) = 'number' THEN (${source.expr} #>> '{}')::double precision END)`;
+    return sql`(CASE WHEN jsonb_typeof(${source.expr}) = 'number' THEN (${source.expr} #>> '{}')::${raw(as)} END)`;
   }
   throw err.invalid(`${field.where}.key`, `"${field.operator}" needs a number field; ${source.key} is ${source.type}`);
 }

@@ -92,7 +92,10 @@ export async function runningJobId(db: Queryable, dataSourceId: string): Promise
  */
 export async function deleteDataSource(tx: Queryable, dataSourceId: string, deleteCosts: boolean): Promise<void> {
   await tx.query('SELECT data_source_id FROM data_source WHERE data_source_id = $1 FOR UPDATE', [dataSourceId]);
-  if (deleteCosts) await tx.query('DELETE FROM cost WHERE data_source_id = $1', [dataSourceId]);
+  if (deleteCosts) {
+    await tx.query('DELETE FROM cost WHERE data_source_id = $1', [dataSourceId]);
+    await tx.query('DELETE FROM cost_monthly WHERE data_source_id = $1', [dataSourceId]);
+  }
   await tx.query('DELETE FROM data_source WHERE data_source_id = $1', [dataSourceId]);
 }
 

@@ -40,7 +40,7 @@ describe('query compiler', () => {
     });
     assert.equal(
       plan.rows.sql,
-      'SELECT * FROM (SELECT status AS k0, COALESCE(sum((total_tasks)::double precision), 0) AS f0 FROM ' +
+      'SELECT * FROM (SELECT status AS k0, COALESCE(sum((total_tasks)::text::numeric), 0)::double precision AS f0 FROM ' +
         "(SELECT * FROM (SELECT * FROM job WHERE (domain_id = 'd')) AS s0) AS s1 GROUP BY 1) AS result " +
         'ORDER BY k0 ASC NULLS FIRST LIMIT $1 OFFSET $2',
     );

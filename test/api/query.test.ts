@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { rebuildRollups } from '../../src/engine/rollup.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { errorOf, openTestApp, type TestApp } from './harness.js';
 import { DOMAIN_A, insertCost, insertJob, registerBody } from './world.js';
@@ -54,6 +55,7 @@ for (const backend of BACKENDS) {
            FROM generate_series(1, 1005) AS i`,
         [beta.data_source_id, betaJob.jobId, DOMAIN_A],
       );
+      await rebuildRollups(t.db);
     });
     after(() => t.close());
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { newId } from '../../src/domain/ids.js';
+import { rebuildRollups } from '../../src/engine/rollup.js';
 import type { TestApp } from './harness.js';
 
 /**
@@ -170,5 +171,6 @@ export async function insertCost(
       billedDate,
     ],
   );
+  await rebuildRollups(t.db);
   return costId;
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { rebuildRollups } from '../../src/engine/rollup.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { errorOf, openTestApp, type TestApp } from '../api/harness.js';
 import { DOMAIN_A, insertCost, insertJob, registerBody } from '../api/world.js';
@@ -59,6 +60,7 @@ for (const backend of BACKENDS) {
         await insertCost(t, ds, published, day, cost);
       }
       await t.db.query(`UPDATE cost SET provider = 'gcp' WHERE billed_date = '2025-07-02'`);
+      await rebuildRollups(t.db);
     });
     after(() => t.close());
 

@@ -5,7 +5,8 @@ import { parseAnalyzeQuery } from '../../query/analyze.js';
 import { COST_CATALOGUE } from '../../query/catalogues.js';
 import { requireString, type Json } from '../../query/input.js';
 import { parseListQuery } from '../../query/parse-query.js';
-import { parseStatQuery } from '../../query/parse-stat.js';
+import { parseStatQuery, type StatQuery } from '../../query/parse-stat.js';
+import { costSource } from '../../query/rollup.js';
 import type { CostRow } from '../../store/rows.js';
 import { costInfo, costMinimal, type Wire } from '../views.js';
 import { findVisible, projectGet, runAnalyze, runList, runStat } from './reading.js';
@@ -59,18 +60,13 @@ async function list(ctx: AppContext, principal: Principal, request: Json): Promi
 
 /**
  * TimeSeriesAnalyzeQuery over the published rows of one data source (query/analyze.ts);
- * `{results, more}`. Unlike upstream, monthly and yearly figures are computed from the cost
- * rows themselves, so they always agree with the daily ones.
+ * `{results, more}`. Monthly and yearly figures come from the monthly rollup, which the engine
+ * keeps equal to the rows (unlike upstream's MonthlyCost, it always agrees with the daily ones).
  */
 async function analyze(ctx: AppContext, principal: Principal, request: Json): Promise<Wire> {
   requireString(request, 'data_source_id');
-  const options = {
-    principal,
-    query: parseAnalyzeQuery(request.query),
-    conditions: costConditions(request),
-    workspaceId: requestedWorkspace(request),
-  };
-  return ctx.costQueries.run(principal.domainId, () => runAnalyze(ctx.db, COST_CATALOGUE, options));
+  const { catalogue, ...options } = source(principal, parseAnalyzeQuery(request.query), request);
+  return ctx.costQueries.run(principal.domainId, () => runAnalyze(ctx.db, catalogue, options));
 }
 
 /**
@@ -79,13 +75,14 @@ async function analyze(ctx: AppContext, principal: Principal, request: Json): Pr
  * list (`data_source_id`, `provider`, …) narrow it too.
  */
 async function stat(ctx: AppContext, principal: Principal, request: Json): Promise<Wire> {
-  const options = {
-    principal,
-    query: parseStatQuery(request.query),
-    conditions: costConditions(request),
-    workspaceId: requestedWorkspace(request),
-  };
-  return ctx.costQueries.run(principal.domainId, () => runStat(ctx.db, COST_CATALOGUE, options));
+  const { catalogue, ...options } = source(principal, parseStatQuery(request.query), request);
+  return ctx.costQueries.run(principal.domainId, () => runStat(ctx.db, catalogue, options));
+}
+
+/** The monthly rollup when it gives the answer (query/rollup.ts), else the cost rows. */
+function source(principal: Principal, query: StatQuery, request: Json) {
+  const conditions = costConditions(request);
+  return { ...costSource(query, conditions), principal, conditions, workspaceId: requestedWorkspace(request) };
 }
 
 /** Request-level filters; `user_projects` is the upstream's name for a project_id filter on costs. */
