@@ -104,6 +104,8 @@ export interface EngineConfig {
   readonly batchRows: number;
   /** Cost rows older than this many months are deleted when a job closes; 0 keeps everything. */
   readonly retentionMonths: number;
+  /** Finished jobs (and their tasks) older than this many days are deleted (`COSTSYNC_JOB_HISTORY_DAYS`, default 90; 0 keeps all). */
+  readonly historyDays: number;
   /** Run the hourly scheduler in this process. */
   readonly scheduler: boolean;
   /** Tasks one plan may have (`COSTSYNC_PLAN_MAX_TASKS`, default 10,000); more fails the sync. */
@@ -143,6 +145,7 @@ export const DEFAULT_ENGINE: Omit<EngineConfig, 'workerId'> = {
   retryBackoffMs: 1_000,
   batchRows: 5_000,
   retentionMonths: 12,
+  historyDays: 90,
   scheduler: true,
   maxPlanTasks: 10_000,
   maxPageRows: 100_000,
@@ -257,6 +260,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<EngineConf
       maxAttempts: integer(env, 'COSTSYNC_TASK_MAX_ATTEMPTS', DEFAULT_ENGINE.maxAttempts, 1),
       ...leaseTimings(integer(env, 'COSTSYNC_TASK_LEASE_S', DEFAULT_ENGINE.leaseMs / 1000, 1) * 1000),
       retentionMonths: integer(env, 'COSTSYNC_RETENTION_MONTHS', DEFAULT_ENGINE.retentionMonths),
+      historyDays: integer(env, 'COSTSYNC_JOB_HISTORY_DAYS', DEFAULT_ENGINE.historyDays),
       batchRows: integer(env, 'COSTSYNC_BATCH_ROWS', DEFAULT_ENGINE.batchRows, 1),
       scheduler: flag(env, 'COSTSYNC_SCHEDULER', true),
       maxPlanTasks: integer(env, 'COSTSYNC_PLAN_MAX_TASKS', DEFAULT_ENGINE.maxPlanTasks, 1),

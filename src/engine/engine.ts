@@ -8,6 +8,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import type { Database } from '../store/database.js';
 import type { JobRow } from '../store/rows.js';
 import { endJob, JOB_ENDED_CHANNEL } from './end-job.js';
+import { pruneHistory, vacuumIfEmbedded } from './history.js';
 import { planJob, TASKS_CHANNEL } from './plan-job.js';
 import { reapOnce, sweepEndedJobs } from './reaper.js';
 import { runDueSchedules } from './scheduler.js';
@@ -27,6 +28,8 @@ export interface EngineDeps {
 
 const SCHEDULE_EVERY_MS = 60_000;
 const SWEEP_EVERY_MS = 30_000;
+const HISTORY_EVERY_MS = 10 * 60_000;
+const VACUUM_EVERY_MS = 60 * 60_000;
 
 /**
  * The job engine of one process: sync and cancel for the API, and — once started — workers,
@@ -111,6 +114,8 @@ export function makeEngine(deps: EngineDeps): Engine {
       pool.start();
       every(config.reapMs, 'reaper', () => reapOnce(db, config));
       every(SWEEP_EVERY_MS, 'sweeper', () => sweepEndedJobs(db));
+      every(HISTORY_EVERY_MS, 'job history', () => pruneHistory(db, config.historyDays, deps.clock()));
+      every(VACUUM_EVERY_MS, 'vacuum', () => vacuumIfEmbedded(db));
       if (config.scheduler) every(SCHEDULE_EVERY_MS, 'scheduler', () => runDueSchedules(db, sync, log, deps.clock()));
     },
 

@@ -21,6 +21,8 @@ export interface DatabaseCapabilities {
   readonly concurrentConnections: boolean;
   /** Other processes can open the same database (`costsync worker` on other machines). */
   readonly sharedByProcesses: boolean;
+  /** The server vacuums tables itself; PGlite has no autovacuum (engine/history.ts vacuums for it). */
+  readonly autovacuum: boolean;
 }
 
 export interface Database extends Queryable {

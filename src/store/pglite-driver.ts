@@ -48,7 +48,7 @@ function wrap(target: PGlite | Transaction): Queryable {
 
 class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;
-  readonly capabilities = { concurrentConnections: false, sharedByProcesses: false };
+  readonly capabilities = { concurrentConnections: false, sharedByProcesses: false, autovacuum: false };
   private readonly direct: Queryable;
 
   constructor(private readonly pg: PGlite) {

@@ -82,7 +82,7 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 
 class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
-  readonly capabilities = { concurrentConnections: true, sharedByProcesses: true };
+  readonly capabilities = { concurrentConnections: true, sharedByProcesses: true, autovacuum: true };
   private readonly direct: Queryable;
 
   constructor(private readonly pool: pg.Pool) {
