@@ -3,7 +3,8 @@
  * compressed in time, on each backend — once with the default job-history retention (90 days)
  * and, as the baseline in the same run, once keeping everything. Each simulated day's jobs are
  * written as the engine leaves them (finished, the day's times), then the engine's own
- * housekeeping runs as on that day (engine/history.ts: prune, and on PGlite the vacuum).
+ * housekeeping runs as on that day (engine/history.ts: prune, and on PGlite the vacuum; on the
+ * server a VACUUM stands for the day's autovacuum, which cannot keep pace with compressed time).
  * Every 30 days: Job.list (the dashboard's first page of 50 with total_count), the metrics
  * scrape's reads, and the size of the job and job_task tables with their indexes.
  *
@@ -89,6 +90,9 @@ async function simulate(backend: Backend, historyDays: number): Promise<Sample[]
       await db.query(ADD_DAY, [DOMAIN, day, SOURCES, new Date(START + day * DAY_MS)]);
       await pruneHistory(db, historyDays, new Date(START + (day + 1) * DAY_MS));
       await vacuumIfEmbedded(db);
+      // A simulated day is a few milliseconds here, far too short for the server's autovacuum
+      // (it looks once a minute); this is its part of the day, compressed with the rest.
+      if (db.capabilities.autovacuum) await db.exec('VACUUM job, job_task');
       if ((day + 1) % 30 !== 0 && day !== DAYS - 1) continue;
       await db.query('ANALYZE job, job_task');
       const [size] = await db.query<{ job: number; task: number; jobs: number }>(SIZES);
@@ -123,9 +127,11 @@ for (const backend of backends) {
   const kept = await simulate(backend, 90);
   const all = await simulate(backend, 0);
   lines.push(...table(backend, kept, all));
-  const [first, last] = [kept[0], kept[kept.length - 1]];
+  // The first sample with a full 90 days of history, against the last.
+  const [first, last] = [kept.find((s) => s.day >= 90) ?? kept[0], kept[kept.length - 1]];
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   lines.push(
-    `| ${backend} | end ÷ day 30, 90-day history | jobs ${(last.jobs / first.jobs).toFixed(2)}× | ${(last.mb / first.mb).toFixed(2)}× | ${(last.listMs / first.listMs).toFixed(2)}× | ${(last.scrapeMs / first.scrapeMs).toFixed(2)}× |`,
+    `| ${backend} | day ${last.day} ÷ day ${first.day}, 90-day history | ${ratio(last.jobs, first.jobs)} | ${ratio(last.mb, first.mb)} | ${ratio(last.listMs, first.listMs)} | ${ratio(last.scrapeMs, first.scrapeMs)} |`,
   );
 }
 process.stdout.write(
