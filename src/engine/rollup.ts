@@ -1,4 +1,4 @@
-import type { Queryable } from '../store/database.js';
+import type { Database, Queryable } from '../store/database.js';
 import type { ChangedWindow } from '../store/rows.js';
 import { windowsCondition } from './changed.js';
 
@@ -42,8 +42,19 @@ const PUBLISHED = `EXISTS (SELECT 1 FROM job j WHERE j.job_id = cost.job_id AND 
 
 const ROLL_UP_TASK = insertSums('job_id = $1 AND job_task_id = $2');
 
+/**
+ * Sums by hashing, in memory. The planner, which has no statistics yet on rows just written
+ * (it guesses a dozen), would sort them by 16 text columns instead, spilling to disk: a task of
+ * 100,000 rows took 850 ms that way and 220 ms hashed.
+ */
+async function hashSums(tx: Queryable): Promise<void> {
+  await tx.query(`SET LOCAL work_mem = '64MB'`);
+  await tx.query('SET LOCAL enable_sort = off');
+}
+
 /** In the transaction that marks the task done: its rows, summed. */
 export async function rollUpTask(tx: Queryable, jobId: string, jobTaskId: string): Promise<void> {
+  await hashSums(tx);
   await tx.query(ROLL_UP_TASK, [jobId, jobTaskId]);
 }
 
@@ -67,6 +78,7 @@ export async function replaceWindows(tx: Queryable, dataSourceId: string, jobId:
     await tx.query(`DELETE FROM cost_monthly WHERE data_source_id = $1 AND job_id <> $2 AND ${condition}`, params);
   }
   if (partial.length) {
+    await hashSums(tx);
     const params: unknown[] = [dataSourceId, jobId];
     const months = windowsCondition(
       partial.map(({ start, end }) => ({ start, end })),
@@ -93,7 +105,10 @@ const FINISHED = `(${PUBLISHED} OR EXISTS (SELECT 1 FROM job_task t WHERE t.job_
  * The whole rollup summed again from the rows of published jobs and finished tasks (what
  * `rollUpTask` adds up to): for rows written or changed by hand, outside the engine.
  */
-export async function rebuildRollups(db: Queryable): Promise<void> {
-  await db.query('DELETE FROM cost_monthly');
-  await db.query(insertSums(FINISHED));
+export async function rebuildRollups(db: Database): Promise<void> {
+  await db.transaction(async (tx) => {
+    await hashSums(tx);
+    await tx.query('DELETE FROM cost_monthly');
+    await tx.query(insertSums(FINISHED));
+  });
 }
