@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { startGrpcServer } from '../api/grpc/server.js';
 import { buildRestApp } from '../api/rest/app.js';
 import { openApp } from '../app/open-app.js';
@@ -77,6 +78,8 @@ export async function workerCommand(): Promise<void> {
     );
     process.exit(2);
   }
+  // A worker yields the CPU to an API server (and its database) on the same machine.
+  if (config.workerNice > 0) setPriority(Math.min(19, config.workerNice));
   const ctx = await openApp(config, { log: cliLogger() });
   ctx.engine.start();
   startupOutput().write(`costsync worker ${config.engine.workerId} running ${counted(config.engine.concurrency, 'task')} at a time\n`);

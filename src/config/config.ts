@@ -12,6 +12,8 @@ export interface Config {
   readonly dataDir: string;
   /** `COSTSYNC_DATABASE_URL=postgres://…` selects the PostgreSQL server instead of the embedded database. */
   readonly databaseUrl?: string;
+  /** `costsync worker` runs at this CPU niceness (`COSTSYNC_WORKER_NICE`, default 19, 0–19): an API server on the same machine answers first. */
+  readonly workerNice: number;
   readonly http: { readonly host: string; readonly port: number };
   /** The gRPC API: `COSTSYNC_GRPC_HOST` (default: the HTTP host), `COSTSYNC_GRPC_PORT` (default 50051). */
   readonly grpc: { readonly host: string; readonly port: number };
@@ -225,6 +227,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<EngineConf
   return {
     dataDir: env.COSTSYNC_DATA_DIR || './.costsync',
     databaseUrl,
+    workerNice: integer(env, 'COSTSYNC_WORKER_NICE', 19),
     http: { host: env.COSTSYNC_HTTP_HOST || '127.0.0.1', port: integer(env, 'COSTSYNC_HTTP_PORT', 8080) },
     grpc: {
       host: env.COSTSYNC_GRPC_HOST || env.COSTSYNC_HTTP_HOST || '127.0.0.1',
