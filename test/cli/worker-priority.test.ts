@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import { getPriority } from 'node:os';
 import { describe, it } from 'node:test';
 import { HAS_SERVER, openTestStore } from '../helpers/backends.js';
