@@ -40,7 +40,7 @@ async function freePort(): Promise<number> {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function post(port: number, token: string, path: string, body: unknown): Promise<{ status: number; body: any }> {
+function post(port: number, token: string, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -154,7 +154,7 @@ async function main() {
       name: 'load',
       plugin_info: { plugin_id: 'synthetic', options: OPTIONS },
     });
-    const dataSourceId: string = registered.body.data_source_id;
+    const dataSourceId = registered.body.data_source_id as string;
     const sync = async () => {
       const started = await post(port, token, '/cost-analysis/v1/data-source/sync', { data_source_id: dataSourceId });
       return started.body.job_id as string;
@@ -181,7 +181,7 @@ async function main() {
           ],
         },
       });
-      return stat.body.results[0] as { rows: number; cost: number };
+      return (stat.body.results as { rows: number; cost: number }[])[0];
     };
     const first = await finished(await sync());
     if (first.status !== 'SUCCESS') throw new Error(`first sync ended ${first.status}`);
@@ -217,7 +217,7 @@ async function main() {
     const second = await syncing;
     const after = await published();
     const exact = second.status === 'SUCCESS' && after.rows === before.rows && after.cost === before.cost;
-    report(quiet, busy, { exact, rows: after.rows, status: second.status });
+    report(quiet, busy, { exact, rows: after.rows, status: String(second.status) });
     if (!exact) process.exitCode = 1;
   } finally {
     for (const child of children) child.kill('SIGTERM');
