@@ -1,5 +1,5 @@
 import type { Database, Queryable } from '../store/database.js';
-import type { ChangedWindow } from '../store/rows.js';
+import { COST_MONTHLY_DIMENSIONS, type ChangedWindow } from '../store/rows.js';
 import { windowsCondition } from './changed.js';
 
 /**
@@ -14,22 +14,7 @@ import { windowsCondition } from './changed.js';
  * rows), so the rollup adds up to exactly what its rows add up to.
  */
 
-/** The columns a rollup row is grouped by (besides job, data source, domain and month). */
-export const ROLLUP_DIMENSIONS = [
-  'workspace_id',
-  'provider',
-  'region_code',
-  'region_key',
-  'product',
-  'usage_type',
-  'usage_unit',
-  'account_id',
-  'service_account_id',
-  'project_id',
-  'tags',
-] as const;
-
-const GROUP = ['job_id', 'data_source_id', 'domain_id', 'billed_year', 'billed_month', ...ROLLUP_DIMENSIONS].join(', ');
+const GROUP = ['job_id', 'data_source_id', 'domain_id', 'billed_year', 'billed_month', ...COST_MONTHLY_DIMENSIONS].join(', ');
 
 /** Sums the cost rows that `where` picks (over `cost`, parameters as given) into rollup rows. */
 const insertSums = (where: string) => `
@@ -62,7 +47,7 @@ export async function rollUpTask(tx: Queryable, jobId: string, jobTaskId: string
 }
 
 /** Filter keys a window may use that are rollup columns: such a window picks whole rollup rows. */
-const ROLLED_UP_FILTER = new Set<string>([...ROLLUP_DIMENSIONS.filter((c) => c !== 'tags'), 'billed_year']);
+const ROLLED_UP_FILTER = new Set<string>([...COST_MONTHLY_DIMENSIONS.filter((c) => c !== 'tags'), 'billed_year']);
 const picksWholeRows = (window: ChangedWindow) =>
   Object.keys(window.filter ?? {}).every((key) => ROLLED_UP_FILTER.has(key) || key.startsWith('tags.'));
 

@@ -1,3 +1,4 @@
+import { COST_MONTHLY_DIMENSIONS } from '../store/rows.js';
 import type { Catalogue, FieldDef } from './catalogue.js';
 
 /** The field catalogues of the five resources. Keys are the wire field names. */
@@ -177,23 +178,7 @@ export const COST_CATALOGUE: Catalogue = {
 };
 
 /** The cost keys whose values the rollup keeps (its dimensions, the scope and the month; migration 006). */
-const ROLLED_UP = [
-  'usage_unit',
-  'provider',
-  'region_code',
-  'region_key',
-  'product',
-  'usage_type',
-  'tags',
-  'account_id',
-  'service_account_id',
-  'project_id',
-  'data_source_id',
-  'domain_id',
-  'workspace_id',
-  'billed_year',
-  'billed_month',
-];
+const ROLLED_UP = [...COST_MONTHLY_DIMENSIONS, 'data_source_id', 'domain_id', 'billed_year', 'billed_month'];
 
 /**
  * The monthly rollup of the published cost rows (`published_cost_monthly`, migration 006), read

@@ -157,3 +157,22 @@ export interface DataSourceAccountRow {
   created_at: Date;
   updated_at: Date;
 }
+
+/**
+ * The columns a `cost_monthly` row is grouped by besides its job, data source, domain and month
+ * (migration 006): what the engine sums by (engine/rollup.ts) and the queries it answers may name
+ * (query/catalogues.ts).
+ */
+export const COST_MONTHLY_DIMENSIONS = [
+  'workspace_id',
+  'provider',
+  'region_code',
+  'region_key',
+  'product',
+  'usage_type',
+  'usage_unit',
+  'account_id',
+  'service_account_id',
+  'project_id',
+  'tags',
+] as const;

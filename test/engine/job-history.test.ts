@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pruneHistory, vacuumIfEmbedded } from '../../src/engine/history.js';
+import { until } from '../helpers/wait.js';
 import { errorOf, openTestApp } from '../api/harness.js';
 import { DOMAIN_A, insertCost, insertJob, registerBody } from '../api/world.js';
 import { BACKENDS } from '../helpers/backends.js';
@@ -63,4 +64,52 @@ describe('job history retention', () => {
       }
     });
   }
+
+  for (const backend of BACKENDS) {
+    it(`${backend}: a running engine prunes on its own, by COSTSYNC_JOB_HISTORY_DAYS and its clock`, async () => {
+      // testClock says 2025-06-18: 30 days of history keep jobs finished from 2025-05-19 on.
+      const t = await openTestApp(backend, { env: { COSTSYNC_JOB_HISTORY_DAYS: '30' } });
+      try {
+        const admin = await t.token({ domainId: DOMAIN_A, role: 'DOMAIN_ADMIN' });
+        const ds = (await t.post('/cost-analysis/v1/data-source/register', admin, registerBody({ name: 'pruned' }))).body;
+        const old = await insertJob(t, ds, 'SUCCESS', '2025-04-01T10:00:00Z');
+        const kept = await insertJob(t, ds, 'SUCCESS', '2025-05-20T10:00:00Z');
+        t.ctx.engine.start();
+        await until('the engine to delete the job older than 30 days', async () => {
+          const got = await t.post('/cost-analysis/v1/job/get', admin, { job_id: old.jobId });
+          return got.status !== 200;
+        });
+        assert.equal((await t.post('/cost-analysis/v1/job/get', admin, { job_id: kept.jobId })).status, 200);
+      } finally {
+        await t.close();
+      }
+    });
+  }
+
+  if (BACKENDS.includes('pglite'))
+    it('pglite: after the vacuum, new jobs reuse the space deleted ones left (no autovacuum there)', async () => {
+      const t = await openTestApp('pglite');
+      try {
+        const admin = await t.token({ domainId: DOMAIN_A, role: 'DOMAIN_ADMIN' });
+        const ds = (await t.post('/cost-analysis/v1/data-source/register', admin, registerBody({ name: 'space' }))).body;
+        const addJobs = (from: number) =>
+          t.db.query(
+            `INSERT INTO job (job_id, status, planned, deadline_at, resource_group, workspace_id, domain_id, data_source_id,
+                              created_at, updated_at, finished_at)
+             SELECT 'job-space' || lpad(i::text, 8, '0'), 'SUCCESS', true, now(), 'DOMAIN', '*', $1, $2,
+                    timestamptz '2025-01-01' + i * interval '1 minute', now(), timestamptz '2025-01-01' + i * interval '1 minute'
+               FROM generate_series($3::int, $3::int + 4999) AS i`,
+            [DOMAIN_A, ds.data_source_id, from],
+          );
+        const size = async () => (await t.db.query<{ n: number }>(`SELECT pg_relation_size('job')::int AS n FROM job LIMIT 1`))[0].n;
+        await addJobs(0);
+        const first = await size();
+        assert.equal(await pruneHistory(t.db, 90, NOW), 4999, 'all but the newest are old');
+        await vacuumIfEmbedded(t.db);
+        await addJobs(10_000);
+        assert.ok((await size()) <= first * 1.1, `the table grew from ${first} to ${await size()} bytes`);
+      } finally {
+        await t.close();
+      }
+    });
 });
