@@ -8,6 +8,7 @@ import { silentLogger } from '../src/app/logger.js';
 import { loadConfig } from '../src/config/config.js';
 import { newId } from '../src/domain/ids.js';
 import { addMonths, daysInMonth, monthOf } from '../src/domain/time.js';
+import { CostIds } from '../src/engine/cost-ids.js';
 import { COST_COPY_COLUMNS, CostKeys, encodeCostRows } from '../src/engine/cost-rows.js';
 import { makeSyntheticPlugin } from '../src/plugins/synthetic/plugin.js';
 import { openStore } from '../src/store/open.js';
@@ -34,7 +35,9 @@ export async function initDataDir(dir: string): Promise<void> {
   await db.close();
 }
 
-export async function runPhase(phase: 'engine' | 'copy' | 'grpc', backend: 'pglite' | 'postgres', dir: string): Promise<PhaseResult> {
+export type Phase = 'engine' | 'copy' | 'copy-bare' | 'grpc';
+
+export async function runPhase(phase: Phase, backend: 'pglite' | 'postgres', dir: string): Promise<PhaseResult> {
   const server = backend === 'postgres' ? await createBenchDatabase() : undefined;
   try {
     const measured =
@@ -42,7 +45,7 @@ export async function runPhase(phase: 'engine' | 'copy' | 'grpc', backend: 'pgli
         ? await engineIngest(dir, server?.url)
         : phase === 'grpc'
           ? await grpcIngest(dir, server?.url)
-          : await rawCopy(dir, server?.url);
+          : await rawCopy(dir, server?.url, phase === 'copy-bare');
     (globalThis as { gc?: () => void }).gc?.();
     const m = process.memoryUsage();
     process.stderr.write(`  at end: rss ${mb(m.rss)}, js heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}\n`);
@@ -127,13 +130,17 @@ async function grpcIngest(dir: string, databaseUrl?: string): Promise<{ rows: nu
 }
 
 /**
- * The baseline: the same rows, encoded beforehand into COPY-text files of 50,000 rows, then
- * copied into the same table — one stream on PGlite (one connection), as many parallel streams
- * as the engine has workers on the server. Only the copying is timed.
+ * The baselines: the same rows, encoded beforehand into COPY-text files of 50,000 rows, then
+ * copied — one stream on PGlite (one connection), as many parallel streams as the engine has
+ * workers on the server. Only the copying is timed. `bare`: into a table of the same columns
+ * without any index (the limit of getting rows into the database); otherwise into `cost`
+ * itself, its keys maintained row by row.
  */
-async function rawCopy(dir: string, databaseUrl?: string): Promise<{ rows: number; seconds: number }> {
+async function rawCopy(dir: string, databaseUrl: string | undefined, bare: boolean): Promise<{ rows: number; seconds: number }> {
   const files = await encodeBatchFiles(dir);
   const db = await openStore({ dataDir: dir, databaseUrl });
+  const table = bare ? 'cost_bare' : 'cost';
+  if (bare) await db.query('CREATE TABLE cost_bare (LIKE cost)');
   try {
     const streams = databaseUrl ? loadConfig({}).engine.concurrency : 1;
     let next = 0;
@@ -142,12 +149,12 @@ async function rawCopy(dir: string, databaseUrl?: string): Promise<{ rows: numbe
       Array.from({ length: streams }, async () => {
         while (next < files.length) {
           const text = readFileSync(files[next++], 'utf8');
-          await db.transaction((tx) => tx.copyFrom('cost', COST_COPY_COLUMNS, text));
+          await db.transaction((tx) => tx.copyFrom(table, COST_COPY_COLUMNS, text));
         }
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cost');
+    const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
     return { rows: n, seconds };
   } finally {
     await db.close();
@@ -161,6 +168,8 @@ async function encodeBatchFiles(dir: string): Promise<string[]> {
   const files: string[] = [];
   let lines: string[] = [];
   let total = 0;
+  let block = 0;
+  const ids = new CostIds(async () => ++block);
   const flush = () => {
     const file = join(dir, `batch-${String(files.length).padStart(4, '0')}.copy`);
     writeFileSync(file, lines.join('\n') + '\n');
@@ -177,7 +186,8 @@ async function encodeBatchFiles(dir: string): Promise<string[]> {
     };
     const request = { options: OPTIONS, secret_data: {}, task_options: task.task_options, domain_id: 'domain-bench' };
     for await (const page of plugin.getData(request, new AbortController().signal)) {
-      total += encodeCostRows(page, stamp, new CostKeys(), total + 1, lines);
+      await ids.reserve(page.length);
+      total += encodeCostRows(page, ids.take(page.length), stamp, new CostKeys(), total + 1, lines);
       if (lines.length >= COPY_BATCH_ROWS) flush();
     }
   }

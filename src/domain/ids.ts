@@ -15,18 +15,6 @@ export function newId(kind: IdKind): string {
   return `${ID_PREFIX[kind]}-${randomBytes(6).toString('hex')}`;
 }
 
-/**
- * Many ids at once for the ingest path: one call to the random source per batch
- * instead of one per row.
- */
-export function newIds(kind: IdKind, count: number): string[] {
-  const hex = randomBytes(6 * count).toString('hex');
-  const prefix = `${ID_PREFIX[kind]}-`;
-  const ids = new Array<string>(count);
-  for (let i = 0; i < count; i++) ids[i] = prefix + hex.slice(i * 12, i * 12 + 12);
-  return ids;
-}
-
 const ID_PATTERN: Record<IdKind, RegExp> = {
   dataSource: /^ds-[0-9a-f]{12}$/,
   job: /^job-[0-9a-f]{12}$/,

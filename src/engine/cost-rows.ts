@@ -1,5 +1,4 @@
 import { isCalendarDate } from '../domain/time.js';
-import { newIds } from '../domain/ids.js';
 import { costNumber, type CostInfo } from '../plugins/plugin.js';
 import { DEFAULT_ENGINE, type RowLimits } from '../config/config.js';
 import type { RowRouter } from './account-routing.js';
@@ -161,18 +160,20 @@ function billedDate(row: CostInfo, rowNumber: number): string {
 }
 
 /**
- * Appends one COPY line per row to `out` and returns how many rows it added.
- * `firstRowNumber` is the 1-based number of `rows[0]` within the task, for error messages.
+ * Appends one COPY line per row to `out` and returns how many rows it added. `ids` holds one
+ * cost id per row (engine/cost-ids.ts); `firstRowNumber` is the 1-based number of `rows[0]`
+ * within the task, for error messages.
  */
 export function encodeCostRows(
   rows: readonly CostInfo[],
+  ids: readonly string[],
   stamp: TaskStamp,
   keys: CostKeys,
   firstRowNumber: number,
   out: string[],
   limits: RowLimits = DEFAULT_ENGINE.rowLimits,
 ): number {
-  const ids = newIds('cost', rows.length);
+  if (ids.length < rows.length) throw new Error(`${rows.length} rows, ${ids.length} cost ids`);
   // account_id … domain_id: the same for every row of the task, unless rows are routed.
   const task = `${copyField(stamp.dataSourceId)}\t${copyField(stamp.jobId)}\t${copyField(stamp.jobTaskId)}`;
   const fixed = `${copyField(null)}\t${task}\t${copyField(stamp.workspaceId)}\t${copyField(stamp.domainId)}`;

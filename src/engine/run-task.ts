@@ -8,6 +8,7 @@ import type { Database } from '../store/database.js';
 import type { JobTaskRow } from '../store/rows.js';
 import { abortable } from './abortable.js';
 import { CopyBatch } from './copy-batch.js';
+import { CostIds } from './cost-ids.js';
 import { BadRowError, COST_COPY_COLUMNS, CostKeys, encodeCostRows } from './cost-rows.js';
 import { forgetRowsOfEndedJob, leaseOf, renewLease, writeBatch, type Lease } from './lease.js';
 import type { TaskPlugin } from './task-plugin.js';
@@ -71,6 +72,7 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
   const heartbeat = startHeartbeat(db, lease, config, () => stop(STOP.lost), log);
 
   const keys = new CostKeys();
+  const ids = CostIds.of(db);
   let rowsSeen = 0;
   // The batch filling and the batch being written (their buffers swap at each flush).
   let filling = new CopyBatch();
@@ -118,7 +120,8 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
         stallTimer = setTimeout(() => stop(STOP.stalled), config.taskStallTimeoutMs);
       }
       lines.length = 0;
-      encodeCostRows(page, plugin.stamp, keys, rowsSeen + 1, lines, config.rowLimits);
+      await ids.reserve(page.length);
+      encodeCostRows(page, ids.take(page.length), plugin.stamp, keys, rowsSeen + 1, lines, config.rowLimits);
       filling.append(lines);
       rowsSeen += page.length;
       if (filling.rows >= config.batchRows || Date.now() - lastFlush >= config.heartbeatMs) await flush();

@@ -8,9 +8,11 @@ const STAMP: TaskStamp = { dataSourceId: 'ds-1', jobId: 'job-1', jobTaskId: 'job
 
 function encode(rows: unknown[], keys = new CostKeys()): string[][] {
   const out: string[] = [];
-  encodeCostRows(rows as CostInfo[], STAMP, keys, 1, out);
+  encodeCostRows(rows as CostInfo[], ids(rows.length), STAMP, keys, 1, out);
   return out.map((line) => line.split('\t'));
 }
+
+const ids = (count: number) => Array.from({ length: count }, (_, i) => `cost-00000001${(0x10000 + i).toString(16).slice(1)}`);
 
 function column(line: string[], name: (typeof COST_COPY_COLUMNS)[number]): string {
   return line[COST_COPY_COLUMNS.indexOf(name)];
