@@ -46,9 +46,18 @@ export function compileOrder(catalogue: Catalogue, sort: readonly SortKey[], whe
   return join(terms, ', ');
 }
 
+/** The column of `pageWithTotal` that carries the count. */
+export const LIST_TOTAL = 'costsync_list_total';
+
 export interface ListPlan {
   /** Absent for `count_only`. */
   readonly rows?: CompiledSql;
+  /**
+   * The page and, in each of its rows, the count of every match (column LIST_TOTAL): both in
+   * one statement, so from one snapshot without a transaction. An empty page carries no
+   * count; then `count` and `rows` are read in a snapshot. Absent for `count_only`.
+   */
+  readonly pageWithTotal?: CompiledSql;
   readonly count: CompiledSql;
   readonly only?: readonly string[];
   readonly minimal: boolean;
@@ -69,6 +78,9 @@ export function compileList(
   if (query.countOnly) return { count, minimal: query.minimal, only: query.only, patterns };
   const limit = Math.min(query.page.limit || catalogue.pageLimit.default, catalogue.pageLimit.max);
   const order = compileOrder(catalogue, query.sort);
-  const rows = compile(sql`SELECT ${raw(catalogue.select)} ${from} ORDER BY ${order} LIMIT ${limit} OFFSET ${query.page.start - 1}`);
-  return { rows, count, only: query.only, minimal: query.minimal, patterns };
+  const page = sql`${from} ORDER BY ${order} LIMIT ${limit} OFFSET ${query.page.start - 1}`;
+  const rows = compile(sql`SELECT ${raw(catalogue.select)} ${page}`);
+  const total = sql`(SELECT count(*) ${from}) AS ${raw(LIST_TOTAL)}`;
+  const pageWithTotal = compile(sql`SELECT ${raw(catalogue.select)}, ${total} ${page}`);
+  return { rows, pageWithTotal, count, only: query.only, minimal: query.minimal, patterns };
 }

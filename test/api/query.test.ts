@@ -208,7 +208,14 @@ for (const backend of BACKENDS) {
           data_source_id: beta.data_source_id,
           query: { page: { start: 1001 } },
         });
-        assert.equal(rest.body.results.length, 5);
+        assert.deepEqual([rest.body.results.length, rest.body.total_count], [5, 1005]);
+        const past = await t.post('/cost-analysis/v1/cost/list', da, {
+          data_source_id: beta.data_source_id,
+          query: { page: { start: 2001 } },
+        });
+        assert.deepEqual(past.body, { results: [], total_count: 1005 }, 'a page past the end still counts');
+        const counted = await t.post('/cost-analysis/v1/cost/list', da, { data_source_id: beta.data_source_id, query: { count_only: true } });
+        assert.deepEqual(counted.body, { results: [], total_count: 1005 });
       });
 
       it('answers stat distinct and aggregate over published rows', async () => {

@@ -5,7 +5,7 @@ import { formatTimestamp } from '../../domain/time.js';
 import { resolveField, type Catalogue } from '../../query/catalogue.js';
 import type { Condition } from '../../query/filter.js';
 import { isObject, readStringList, type Json } from '../../query/input.js';
-import { compileList } from '../../query/list.js';
+import { compileList, LIST_TOTAL, type ListPlan } from '../../query/list.js';
 import type { ListQuery } from '../../query/parse-query.js';
 import type { StatQuery } from '../../query/parse-stat.js';
 import { compileStat, type StatPlan } from '../../query/stat.js';
@@ -46,14 +46,33 @@ export async function runList<R>(db: Database, catalogue: Catalogue, options: Li
     conditions: options.conditions,
   });
   await checkPatterns(db, plan.patterns);
-  const { total, rows } = await readSnapshot(db, async (tx) => {
-    const [{ total }] = await guarded(() => tx.query<{ total: number }>(plan.count.sql, plan.count.params));
-    const rows = plan.rows ? await guarded(() => tx.query<R>(plan.rows!.sql, plan.rows!.params)) : [];
-    return { total, rows };
-  });
+  const { total, rows } = await readPage<R>(db, plan);
   const view = plan.minimal ? options.minimalView : options.view;
   const results = rows.map((row) => (plan.only ? project(view(row), plan.only) : view(row)));
   return { results, total_count: Number(total) };
+}
+
+/**
+ * One statement when it can (one round trip, its own snapshot): the count alone, or a page
+ * whose rows carry the count. Only an empty page — whose rows cannot carry it — is read again
+ * with the count in a snapshot.
+ */
+async function readPage<R>(db: Database, plan: ListPlan): Promise<{ total: number | string; rows: R[] }> {
+  if (!plan.pageWithTotal) {
+    const [{ total }] = await guarded(() => db.query<{ total: number }>(plan.count.sql, plan.count.params));
+    return { total, rows: [] };
+  }
+  const { sql: text, params } = plan.pageWithTotal;
+  const rows = await guarded(() => db.query<R & { [LIST_TOTAL]?: number | string }>(text, params));
+  if (rows.length > 0) {
+    const total = rows[0][LIST_TOTAL]!;
+    for (const row of rows) delete row[LIST_TOTAL];
+    return { total, rows };
+  }
+  return readSnapshot(db, async (tx) => {
+    const [{ total }] = await guarded(() => tx.query<{ total: number }>(plan.count.sql, plan.count.params));
+    return { total, rows: await guarded(() => tx.query<R>(plan.rows!.sql, plan.rows!.params)) };
+  });
 }
 
 /** Stat results and their total_count, read from one snapshot. */
