@@ -94,7 +94,7 @@ describe('s3:// locations (against s3rver)', () => {
   });
 
   test('range reads return the bytes asked for', async () => {
-    const store = storeFor('s3://bills/focus/2025-07.csv', { access: allowed(), secret });
+    const store = await storeFor('s3://bills/focus/2025-07.csv', { access: allowed(), secret });
     const size = await store.size('s3://bills/focus/2025-07.csv', new AbortController().signal);
     assert.equal(size, Buffer.byteLength(focusCsv(JULY)));
     const bytes = await store.range('s3://bills/focus/2025-07.csv', 0, 17, new AbortController().signal);

@@ -49,7 +49,7 @@ export function makeExportPlugin<Settings extends { currency: string }, Values e
 ): PluginClient {
   const rename = renamer(format.column);
   async function* records(url: string, secret: Struct, signal: AbortSignal) {
-    for await (const { values, row, sparse } of fileRecords(url, storeFor(url, { access, secret }), signal)) {
+    for await (const { values, row, sparse } of fileRecords(url, await storeFor(url, { access, secret }), signal)) {
       if (format.shape === 'nested') yield { values: values as Values, row };
       else {
         const flat = flatRecord(values, rename);
@@ -62,7 +62,7 @@ export function makeExportPlugin<Settings extends { currency: string }, Values e
       return { metadata: { data_source_rules: [], currency: format.settings(options).currency, supported_secret_types: ['MANUAL'] } };
     },
     async verify({ options, secret_data }) {
-      for (const url of baseUrls(options)) storeFor(url, { access, secret: secret_data ?? {} });
+      for (const url of baseUrls(options)) await storeFor(url, { access, secret: secret_data ?? {} });
       format.settings(options);
     },
     async getTasks({ options, secret_data, start }, signal) {

@@ -25,7 +25,7 @@ export interface ExportFile {
 export async function* exportFiles(urls: readonly string[], context: StoreContext, signal: AbortSignal): AsyncGenerator<ExportFile> {
   const seen = new Set<string>();
   for (const url of urls) {
-    const store = storeFor(url, context);
+    const store = await storeFor(url, context);
     await store.check(folderOf(url));
     const files =
       /[*?]/.test(url) || url.endsWith('/') ? listed(url, store, signal) : isManifest(url) ? manifestFiles([url], store, signal) : one(url);

@@ -45,7 +45,7 @@ export interface StoreKind {
   readonly schemes: readonly string[];
   /** Claims an URL of another scheme too (an Azure Blob `https://…blob.core.windows.net/…`). */
   claims?(url: URL): boolean;
-  make(context: StoreContext): FileStore;
+  make(context: StoreContext): FileStore | Promise<FileStore>;
 }
 
 /** Parses a location; a PluginError that lists the schemes when it is not one. */

@@ -19,12 +19,12 @@ export function makeHttpFilePlugin(access: AccessPolicy): PluginClient {
       return { metadata: { data_source_rules: [], currency: typeof options?.currency === 'string' ? options.currency : 'USD' } };
     },
     async verify({ options, secret_data }) {
-      for (const url of baseUrls(options)) await storeFor(url, { access, secret: secret_data ?? {} }).check(url);
+      for (const url of baseUrls(options)) await (await storeFor(url, { access, secret: secret_data ?? {} })).check(url);
       parseHttpFileOptions(options ?? {});
     },
     async getTasks({ options, secret_data }) {
       const urls = baseUrls(options);
-      for (const url of urls) await storeFor(url, { access, secret: secret_data ?? {} }).check(url);
+      for (const url of urls) await (await storeFor(url, { access, secret: secret_data ?? {} })).check(url);
       parseHttpFileOptions(options);
       return {
         tasks: urls.map((url) => ({ task_options: { base_url: url } })),
@@ -36,7 +36,7 @@ export function makeHttpFilePlugin(access: AccessPolicy): PluginClient {
       if (!url) throw new PluginError('ERROR_REQUIRED_PARAMETER', 'Required parameter. (key = task_options.base_url)');
       const mapping = parseHttpFileOptions(options ?? {});
       async function* rows() {
-        const store = storeFor(url, { access, secret: secret_data ?? {} });
+        const store = await storeFor(url, { access, secret: secret_data ?? {} });
         for await (const { values, row } of fileRecords(url, store, signal)) {
           const mapped = mapRow(
             flatRecord(values, (name) => name),

@@ -6,8 +6,8 @@ import type { AccessPolicy } from '../../access/policy.js';
 import type { Struct } from '../../plugin.js';
 import { PluginError } from '../../plugin.js';
 import { type FileStore, type StoreContext, type StoreKind, secretString, untilAborted } from '../store.js';
+import { BLOB_HOST, isAzureBlobUrl } from './azure-blob-url.js';
 
-const BLOB_HOST = '.blob.core.windows.net';
 
 /**
  * Azure Blob Storage locations: `azblob://<container>/<prefix>` (the account comes from
@@ -22,7 +22,7 @@ const BLOB_HOST = '.blob.core.windows.net';
  */
 export const azureBlobFiles: StoreKind = {
   schemes: ['azblob:'],
-  claims: (url) => url.protocol === 'https:' && url.hostname.endsWith(BLOB_HOST),
+  claims: isAzureBlobUrl,
   make: ({ access, secret }: StoreContext): FileStore => {
     const auth = azureAuth(secret);
     const containers = new Map<string, ContainerClient>();
