@@ -119,11 +119,16 @@ export async function runTask(task: JobTaskRow, deps: RunDeps, shutdown: AbortSi
         clearTimeout(stallTimer);
         stallTimer = setTimeout(() => stop(STOP.stalled), config.taskStallTimeoutMs);
       }
-      lines.length = 0;
       await ids.reserve(page.length);
       encodeCostRows(page, ids.take(page.length), plugin.stamp, keys, rowsSeen + 1, lines, config.rowLimits);
       filling.append(lines);
       rowsSeen += page.length;
+      // The page's rows are bytes in the batch now. Kept over the wait for the write below —
+      // the plugin's generator still holds the page while it is suspended — they would survive
+      // young-generation collections and pile up in old space (a 1 M-row sync peaked at
+      // ~360 MB that way, ~210 MB with both emptied). Pages are handed over (plugin.ts).
+      lines.length = 0;
+      page.length = 0;
       if (filling.rows >= config.batchRows || Date.now() - lastFlush >= config.heartbeatMs) await flush();
       if (controller.signal.aborted) throw controller.signal.reason;
     }

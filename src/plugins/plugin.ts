@@ -105,7 +105,10 @@ export interface PluginClient {
   getTasks(request: GetTasksRequest, signal?: AbortSignal): Promise<TasksInfo>;
   /** For account routing (metadata `use_account_routing`); plugins without it do not route. */
   getLinkedAccounts?(request: GetLinkedAccountsRequest, signal?: AbortSignal): Promise<{ results: AccountInfo[] }>;
-  /** Pages of rows; stops (and releases the plugin) when `signal` aborts. */
+  /**
+   * Pages of rows; stops (and releases the plugin) when `signal` aborts. A page is handed
+   * over: the engine empties the array once its rows are encoded, so each page is a new array.
+   */
   getData(request: GetDataRequest, signal: AbortSignal): AsyncIterable<CostInfo[]>;
 }
 
