@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { limitHeapGrowth } from '../src/app/heap.js';
 import { openApp } from '../src/app/open-app.js';
 import { createBenchDatabase } from './bench-database.js';
 import { silentLogger } from '../src/app/logger.js';
@@ -76,7 +77,9 @@ export async function engineIngest(
     ...extraEnv,
   };
   if (databaseUrl) env.COSTSYNC_DATABASE_URL = databaseUrl;
-  const ctx = await openApp(loadConfig(env), { log: silentLogger });
+  const config = loadConfig(env);
+  limitHeapGrowth(config.heapGrowthPercent); // as `costsync serve` and `costsync worker` do
+  const ctx = await openApp(config, { log: silentLogger });
   try {
     const [dataSource] = await ctx.db.query<DataSourceRow>(
       `INSERT INTO data_source (data_source_id, name, data_source_type, plugin_info, schedule_hour, resource_group, workspace_id, domain_id)

@@ -1,6 +1,7 @@
 import { setPriority } from 'node:os';
 import { startGrpcServer } from '../api/grpc/server.js';
 import { buildRestApp } from '../api/rest/app.js';
+import { limitHeapGrowth } from '../app/heap.js';
 import { openApp } from '../app/open-app.js';
 import { issueToken } from '../auth/tokens.js';
 import { loadConfig } from '../config/config.js';
@@ -16,6 +17,7 @@ import { counted } from './table.js';
  */
 export async function serveCommand(): Promise<void> {
   const config = loadConfig();
+  limitHeapGrowth(config.heapGrowthPercent);
   const ctx = await openApp(config, { log: cliLogger() });
   const app = buildRestApp(ctx);
   const http = `${config.http.host}:${config.http.port}`;
@@ -80,6 +82,7 @@ export async function workerCommand(): Promise<void> {
   }
   // A worker yields the CPU to an API server (and its database) on the same machine.
   if (config.workerNice > 0) setPriority(Math.min(19, config.workerNice));
+  limitHeapGrowth(config.heapGrowthPercent);
   const ctx = await openApp(config, { log: cliLogger() });
   ctx.engine.start();
   startupOutput().write(`costsync worker ${config.engine.workerId} running ${counted(config.engine.concurrency, 'task')} at a time\n`);

@@ -14,6 +14,8 @@ export interface Config {
   readonly databaseUrl?: string;
   /** `costsync worker` runs at this CPU niceness (`COSTSYNC_WORKER_NICE`, default 19, 0–19): an API server on the same machine answers first. */
   readonly workerNice: number;
+  /** `COSTSYNC_HEAP_GROWTH_PERCENT` (default 30): see app/heap.ts. */
+  readonly heapGrowthPercent: number;
   readonly http: { readonly host: string; readonly port: number };
   /** The gRPC API: `COSTSYNC_GRPC_HOST` (default: the HTTP host), `COSTSYNC_GRPC_PORT` (default 50051). */
   readonly grpc: { readonly host: string; readonly port: number };
@@ -228,6 +230,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<EngineConf
     dataDir: env.COSTSYNC_DATA_DIR || './.costsync',
     databaseUrl,
     workerNice: integer(env, 'COSTSYNC_WORKER_NICE', 19),
+    heapGrowthPercent: integer(env, 'COSTSYNC_HEAP_GROWTH_PERCENT', 30),
     http: { host: env.COSTSYNC_HTTP_HOST || '127.0.0.1', port: integer(env, 'COSTSYNC_HTTP_PORT', 8080) },
     grpc: {
       host: env.COSTSYNC_GRPC_HOST || env.COSTSYNC_HTTP_HOST || '127.0.0.1',
