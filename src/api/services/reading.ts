@@ -75,17 +75,22 @@ async function readPage<R>(db: Database, plan: ListPlan): Promise<{ total: numbe
   });
 }
 
-/** Stat results and their total_count, read from one snapshot. */
+/**
+ * Stat results, and their total_count read from the same snapshot. Without a total_count (no
+ * page asked for) the results are one statement, read outside any transaction.
+ */
 export async function runStat(
   db: Database,
   catalogue: Catalogue,
   options: { principal: Principal; query: StatQuery; conditions?: readonly Condition[]; workspaceId?: string },
 ): Promise<Wire> {
+  const plan = await checkedStat(db, catalogue, options);
+  const { total } = plan;
+  if (!total) return { results: await statResults(db, plan) };
   return readSnapshot(db, async (tx) => {
-    const { plan, results } = await statRows(tx, catalogue, options);
-    if (!plan.total) return { results };
-    const [{ total }] = await guarded(() => tx.query<{ total: number }>(plan.total!.sql, plan.total!.params));
-    return { results, total_count: Number(total) };
+    const results = await statResults(tx, plan);
+    const [{ total: count }] = await guarded(() => tx.query<{ total: number }>(total.sql, total.params));
+    return { results, total_count: Number(count) };
   });
 }
 
@@ -100,23 +105,28 @@ export async function runAnalyze(
 ): Promise<Wire> {
   const { start, limit: asked } = options.query.page;
   const limit = Math.min(asked || catalogue.pageLimit.max, catalogue.pageLimit.max);
-  const { results } = await statRows(db, catalogue, { ...options, query: { ...options.query, page: { start, limit: limit + 1 } } });
+  const plan = await checkedStat(db, catalogue, { ...options, query: { ...options.query, page: { start, limit: limit + 1 } } });
+  const results = await statResults(db, plan);
   return { results: results.slice(0, limit), more: results.length > limit };
 }
 
-/** Compiles a stat query within the caller's visibility, checks its patterns, and reads its rows. */
-async function statRows(
+/** Compiles a stat query within the caller's visibility and checks its patterns. */
+async function checkedStat(
   db: Queryable,
   catalogue: Catalogue,
   options: { principal: Principal; query: StatQuery; conditions?: readonly Condition[]; workspaceId?: string },
-): Promise<{ plan: StatPlan; results: unknown[] }> {
+): Promise<StatPlan> {
   const plan = compileStat(catalogue, options.query, {
     scope: visibleTo(options.principal, options.workspaceId),
     conditions: options.conditions ?? [],
   });
   await checkPatterns(db, plan.patterns);
+  return plan;
+}
+
+async function statResults(db: Queryable, plan: StatPlan): Promise<unknown[]> {
   const rows = await guarded(() => db.query<Record<string, unknown>>(plan.rows.sql, plan.rows.params));
-  return { plan, results: rows.map((row) => statResult(plan, row)) };
+  return rows.map((row) => statResult(plan, row));
 }
 
 function statResult(plan: StatPlan, row: Record<string, unknown>): unknown {
