@@ -214,7 +214,10 @@ for (const backend of BACKENDS) {
           query: { page: { start: 2001 } },
         });
         assert.deepEqual(past.body, { results: [], total_count: 1005 }, 'a page past the end still counts');
-        const counted = await t.post('/cost-analysis/v1/cost/list', da, { data_source_id: beta.data_source_id, query: { count_only: true } });
+        const counted = await t.post('/cost-analysis/v1/cost/list', da, {
+          data_source_id: beta.data_source_id,
+          query: { count_only: true },
+        });
         assert.deepEqual(counted.body, { results: [], total_count: 1005 });
       });
 

@@ -19,7 +19,10 @@ describe('cost ids', () => {
     assert.equal(taken[COST_ID_BLOCK_SIZE - 1], 'cost-00000007ffff');
     assert.deepEqual(taken.slice(COST_ID_BLOCK_SIZE), ['cost-1234abcd0000', 'cost-1234abcd0001']);
     assert.ok(taken.every((id) => isId('cost', id)));
-    assert.ok(taken.every((id, i) => i === 0 || taken[i - 1] < id), 'ascending');
+    assert.ok(
+      taken.every((id, i) => i === 0 || taken[i - 1] < id),
+      'ascending',
+    );
     assert.throws(() => ids.take(COST_ID_BLOCK_SIZE), /reserved/, 'no id without a block');
   });
 
@@ -65,12 +68,18 @@ describe('cost ids', () => {
           [0.25, 1.25, 2.25, 3.25, 4.25],
         );
         assert.equal(new Set(rows.map((r) => r.cost_id)).size, oldIds.length);
-        assert.ok(rows.every((r) => isId('cost', r.cost_id) && r.cost_id < 'cost-000000010000'), 'all in block 0');
+        assert.ok(
+          rows.every((r) => isId('cost', r.cost_id) && r.cost_id < 'cost-000000010000'),
+          'all in block 0',
+        );
 
         const ids = CostIds.of(db);
         await ids.reserve(10);
         const fresh = ids.take(10);
-        assert.ok(fresh.every((id) => id >= 'cost-000000010000'), `new ids after the old rows: ${fresh[0]}`);
+        assert.ok(
+          fresh.every((id) => id >= 'cost-000000010000'),
+          `new ids after the old rows: ${fresh[0]}`,
+        );
         const clash = await db.query('SELECT 1 FROM cost WHERE cost_id = ANY($1)', [fresh]);
         assert.equal(clash.length, 0);
       } finally {

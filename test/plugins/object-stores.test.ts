@@ -163,11 +163,14 @@ for (const backend of BACKENDS) {
         await assert.rejects(async () => (await storeFor(url, { access: closed(), secret })).size(url, never()), refusedAccess);
         assert.equal(counter.connections(), 0);
         // Allowed, the same endpoint is reached (and, answering nothing, is a failure worth retrying).
-        await assert.rejects(async () => (await storeFor(url, { access: allowed(), secret })).size(url, never()), (error: PluginError) => {
-          assert.equal(error.code, 'ERROR_UNAVAILABLE');
-          assert.equal(error.transient, true);
-          return true;
-        });
+        await assert.rejects(
+          async () => (await storeFor(url, { access: allowed(), secret })).size(url, never()),
+          (error: PluginError) => {
+            assert.equal(error.code, 'ERROR_UNAVAILABLE');
+            assert.equal(error.transient, true);
+            return true;
+          },
+        );
         assert.ok(counter.connections() > 0);
       } finally {
         await counter.close();

@@ -8,7 +8,6 @@ import { PluginError } from '../../plugin.js';
 import { type FileStore, type StoreContext, type StoreKind, secretString, untilAborted } from '../store.js';
 import { BLOB_HOST, isAzureBlobUrl } from './azure-blob-url.js';
 
-
 /**
  * Azure Blob Storage locations: `azblob://<container>/<prefix>` (the account comes from
  * `secret_data`) and `https://<account>.blob.core.windows.net/<container>/<path>` (a public
