@@ -22,7 +22,8 @@ import { until, withDeadline } from '../helpers/wait.js';
 const SLOW = { accounts: 1, months: 1, start_month: '2025-03', rows_per_day: 40, page_size: 20, page_delay_ms: 50 };
 const SLOW_ROWS = 31 * 40;
 
-const BATCH_STATEMENT = String.raw`^\s*(COPY cost|SELECT 1 FROM job WHERE|UPDATE job_task\s+SET created_count)`;
+/** The last statement of a batch write (engine/lease.ts RECORD_PROGRESS). */
+const BATCH_PROGRESS = String.raw`^\s*UPDATE job_task\s+SET created_count`;
 
 /**
  * Two ways a worker stops mid-write without dying: its process is frozen (SIGSTOP), or the
@@ -64,29 +65,43 @@ function partition(): Stopper {
   };
 }
 
-/** Stops the worker at a moment when one of its sessions is inside a batch write's transaction. */
-async function stopInsideBatch(stopper: Stopper, worker: ChildProcess, db: Database): Promise<void> {
+/**
+ * Stops the worker inside a batch write's transaction, every time: the test holds the task's
+ * row, so the worker's batch — its rows copied, its fence passed — waits in its last statement
+ * (the task row's update); the worker is stopped there and the row let go, so the update goes
+ * through and the transaction stays open, with the task row locked, for as long as the worker
+ * is stopped.
+ */
+async function stopInsideBatch(stopper: Stopper, worker: ChildProcess, db: Database, jobId: string): Promise<void> {
   const applicationName = `costsync ${hostname()}:${worker.pid} engine`;
-  await until(
-    'the worker to be stopped inside a batch write',
-    async () => {
-      stopper.stop(worker);
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      const [{ n }] = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE application_name = $1 AND xact_start IS NOT NULL AND query ~* $2
-          AND state IN ('active', 'idle in transaction')`,
-        [applicationName, BATCH_STATEMENT],
-      );
-      if (n > 0) return true;
-      stopper.resume(worker);
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 30));
-      return false;
-    },
-    // A batch's transaction is a small part of the worker's time (it mostly waits for pages), so
-    // catching it can take many tries on a loaded machine.
-    90_000,
-  );
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let onLocked: () => void = () => {};
+  const locked = new Promise<void>((resolve) => (onLocked = resolve));
+  const holding = db.transaction(async (tx) => {
+    await tx.query('SELECT 1 FROM job_task WHERE job_id = $1 FOR UPDATE', [jobId]);
+    onLocked();
+    await held;
+  });
+  await locked;
+  try {
+    await until(
+      'the worker’s batch write to wait for the task row',
+      async () => {
+        const [{ n }] = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE application_name = $1 AND xact_start IS NOT NULL AND wait_event_type = 'Lock' AND query ~* $2`,
+          [applicationName, BATCH_PROGRESS],
+        );
+        return n > 0;
+      },
+      30_000,
+    );
+    stopper.stop(worker);
+  } finally {
+    release();
+    await holding;
+  }
 }
 
 if (HAS_SERVER) {
@@ -105,7 +120,7 @@ if (HAS_SERVER) {
           const frozenSource = await insertDataSource(store.db, { ...SLOW, seed: 51 });
           const frozenJob = await engine.sync(frozenSource, { syncMode: 'MANUAL' });
           await until('the worker to write rows', async () => (await storedCount(store.db, frozenSource.data_source_id)) > 0, 60_000);
-          await stopInsideBatch(stopper, worker, store.db);
+          await stopInsideBatch(stopper, worker, store.db, frozenJob.job_id);
 
           // Another job, whose worker vanished holding its task's lease.
           const otherSource = await insertDataSource(store.db, {
@@ -165,7 +180,7 @@ if (HAS_SERVER) {
           const source = await insertDataSource(store.db, { ...SLOW, seed: 53 });
           const job = await engine.sync(source, { syncMode: 'MANUAL' });
           await until('the worker to write rows', async () => (await storedCount(store.db, source.data_source_id)) > 0, 60_000);
-          await stopInsideBatch(stopper, worker, store.db);
+          await stopInsideBatch(stopper, worker, store.db, job.job_id);
           engine.start();
           const done = await engine.waitForJob(job.job_id, { timeoutMs: 30_000 });
           assert.equal(done.status, 'SUCCESS', `${done.error_code}: ${done.error_message}`);
