@@ -4,6 +4,7 @@ import { COST_ID_BLOCK_SIZE, CostIds } from '../../src/engine/cost-ids.js';
 import { isId } from '../../src/domain/ids.js';
 import { migrate } from '../../src/store/migrate.js';
 import { BACKENDS, openTestStore } from '../helpers/backends.js';
+import { insertDataSource, makeTestEngine } from '../helpers/engine-fixture.js';
 
 /**
  * Cost ids never collide: every worker takes blocks of 65,536 from one sequence. Rows from
@@ -40,6 +41,57 @@ describe('cost ids', () => {
         }
         assert.equal(seen.size, 2 * 30 * 5_000);
       } finally {
+        await store.release();
+      }
+    });
+
+    it(`${backend}: a sync's rows carry ids from the sequence's blocks, distinct, each block one task's and given out in order`, async () => {
+      const store = await openTestStore(backend);
+      const { engine } = makeTestEngine(store.db, { batchRows: 50, concurrency: 2 });
+      try {
+        // 3 tasks × 31 days × 40 rows, in pages of 25: several pages and batches per task.
+        const source = await insertDataSource(store.db, {
+          accounts: 3,
+          months: 1,
+          start_month: '2025-03',
+          rows_per_day: 40,
+          page_size: 25,
+        });
+        engine.start();
+        const job = await engine.sync(source, { syncMode: 'MANUAL' });
+        assert.equal((await engine.waitForJob(job.job_id, { timeoutMs: 30_000 })).status, 'SUCCESS');
+        const rows = await store.db.query<{ cost_id: string; job_task_id: string }>(
+          'SELECT cost_id, job_task_id FROM cost WHERE job_id = $1 ORDER BY cost_id',
+          [job.job_id],
+        );
+        assert.equal(rows.length, 3 * 31 * 40);
+        assert.equal(new Set(rows.map((r) => r.cost_id)).size, rows.length, 'no id twice');
+        const [{ last }] = await store.db.query<{ last: number }>('SELECT last_value::int AS last FROM cost_id_block');
+        for (const { cost_id } of rows) {
+          const block = Number.parseInt(cost_id.slice(5, 13), 16);
+          assert.ok(
+            isId('cost', cost_id) && block >= 1 && block <= last,
+            `${cost_id}: not from a block the sequence handed out (≤ ${last})`,
+          );
+        }
+        // Each block is one task's, used from its first place on without gaps: ids given out in order.
+        const blocks = new Map<string, { task: string; places: number[] }>();
+        for (const { cost_id, job_task_id } of rows) {
+          const block = blocks.get(cost_id.slice(5, 13)) ?? { task: job_task_id, places: [] };
+          assert.equal(block.task, job_task_id, `block ${cost_id.slice(5, 13)} shared by two tasks`);
+          block.places.push(Number.parseInt(cost_id.slice(13), 16));
+          blocks.set(cost_id.slice(5, 13), block);
+        }
+        for (const [block, { places }] of blocks) {
+          assert.deepEqual(
+            places.sort((a, b) => a - b),
+            places.map((_, i) => i),
+            `block ${block}: places 0…${places.length - 1}`,
+          );
+        }
+        assert.equal(new Set([...blocks.values()].map((b) => b.task)).size, 3);
+      } finally {
+        await engine.stop();
         await store.release();
       }
     });
